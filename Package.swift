@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Hot loops live in Kernels: always optimized, bounds checks off, even in debug builds.
+let kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"])]
+// Everything above Kernels is optimized too, so `swift test` in debug stays usable.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "translate",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "translate", targets: ["translate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .target(name: "CImageCodecs", path: "Sources/CImageCodecs",
+                cSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
+        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
+        .target(name: "TensorCore", dependencies: ["Kernels"], swiftSettings: optimized),
+        .target(name: "SafeTensors", swiftSettings: optimized),
+        .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
+        .target(name: "Models", dependencies: ["NN", "SafeTensors"], swiftSettings: optimized),
+        .target(name: "ImageData", dependencies: ["CImageCodecs", "TensorCore", "Kernels"], swiftSettings: optimized),
+        .target(name: "Training", dependencies: ["Models", "ImageData"], swiftSettings: optimized),
+        .target(name: "TranslateCLI", dependencies: [
+            "Training", "Models", "ImageData",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: optimized),
+        .executableTarget(name: "translate", dependencies: ["TranslateCLI"], swiftSettings: optimized),
+
+        // .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "SafeTensors"]),
+        // .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        // .testTarget(name: "ImageDataTests", dependencies: ["ImageData"]),
+        // .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
+        // .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        // .testTarget(name: "CLITests", dependencies: ["TranslateCLI"]),
+    ]
+)

@@ -1,0 +1,2 @@
+#include "image_codecs.h"
+int ic_api_version(void) { return 1; }

@@ -1,0 +1,31 @@
+import CBLAS
+
+/// Row-major single-precision GEMM through OpenBLAS:
+/// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C[m,n].
+/// `lda/ldb/ldc` are the row strides of A, B, C as stored (before transposition).
+@inlinable
+public func sgemm(transA: Bool = false, transB: Bool = false,
+                  m: Int, n: Int, k: Int,
+                  alpha: Float = 1,
+                  a: UnsafePointer<Float>, lda: Int,
+                  b: UnsafePointer<Float>, ldb: Int,
+                  beta: Float = 0,
+                  c: UnsafeMutablePointer<Float>, ldc: Int) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        // BLAS leaves C untouched when k == 0 only for beta == 1; make beta semantics explicit.
+        if beta != 1 {
+            for i in 0..<m { for j in 0..<n { c[i &* ldc &+ j] = beta == 0 ? 0 : c[i &* ldc &+ j] * beta } }
+        }
+        return
+    }
+    cblas_sgemm(CblasRowMajor,
+                transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha,
+                a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// Threads OpenBLAS uses for GEMM.
+public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+public func blasThreads() -> Int { Int(openblas_get_num_threads()) }

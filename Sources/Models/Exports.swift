@@ -1,0 +1,2 @@
+@_exported import NN
+@_exported import SafeTensors

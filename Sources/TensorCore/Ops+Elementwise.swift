@@ -1,0 +1,69 @@
+import Kernels
+
+private func checkSameShape(_ op: String, _ a: Tensor, _ b: Tensor) {
+    precondition(a.shape == b.shape, "\(op): shapes \(a.shape) and \(b.shape) differ")
+}
+
+/// a + b (same shapes).
+public func + (a: Tensor, b: Tensor) -> Tensor {
+    checkSameShape("add", a, b)
+    let out = Tensor(zeros: a.shape)
+    addForward(a.data, b.data, out.data, out.count)
+    let n = out.count
+    return out.recorded(from: [a, b]) { g in
+        if a.requiresGrad { axpy(g, scale: 1, into: a.gradData(), n) }
+        if b.requiresGrad { axpy(g, scale: 1, into: b.gradData(), n) }
+    }
+}
+
+/// a - b (same shapes).
+public func - (a: Tensor, b: Tensor) -> Tensor {
+    checkSameShape("sub", a, b)
+    let out = Tensor(zeros: a.shape)
+    subForward(a.data, b.data, out.data, out.count)
+    let n = out.count
+    return out.recorded(from: [a, b]) { g in
+        if a.requiresGrad { axpy(g, scale: 1, into: a.gradData(), n) }
+        if b.requiresGrad { axpy(g, scale: -1, into: b.gradData(), n) }
+    }
+}
+
+/// a * b elementwise (same shapes).
+public func * (a: Tensor, b: Tensor) -> Tensor {
+    checkSameShape("mul", a, b)
+    let out = Tensor(zeros: a.shape)
+    mulForward(a.data, b.data, out.data, out.count)
+    let n = out.count
+    return out.recorded(from: [a, b]) { g in
+        if a.requiresGrad { mulAccumulate(g, b.data, into: a.gradData(), n) }
+        if b.requiresGrad { mulAccumulate(g, a.data, into: b.gradData(), n) }
+    }
+}
+
+/// a * s (scalar scale).
+public func * (a: Tensor, s: Float) -> Tensor {
+    let out = Tensor(zeros: a.shape)
+    affineForward(a.data, scale: s, shift: 0, out.data, out.count)
+    let n = out.count
+    return out.recorded(from: [a]) { g in axpy(g, scale: s, into: a.gradData(), n) }
+}
+public func * (s: Float, a: Tensor) -> Tensor { a * s }
+
+/// a + s (scalar shift).
+public func + (a: Tensor, s: Float) -> Tensor {
+    let out = Tensor(zeros: a.shape)
+    affineForward(a.data, scale: 1, shift: s, out.data, out.count)
+    let n = out.count
+    return out.recorded(from: [a]) { g in axpy(g, scale: 1, into: a.gradData(), n) }
+}
+
+extension Tensor {
+    /// Same values under another shape of equal element count (shares storage).
+    public func reshaped(_ newShape: Shape) -> Tensor {
+        precondition(newShape.count == count, "reshape \(shape) to \(newShape): element counts differ")
+        let out = Tensor(shape: newShape, storage: storage, offset: offset)
+        let input = self
+        let n = count
+        return out.recorded(from: [input]) { g in axpy(g, scale: 1, into: input.gradData(), n) }
+    }
+}

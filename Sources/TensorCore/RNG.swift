@@ -1,0 +1,46 @@
+import Foundation
+
+/// Seeded, serialisable random generator (xoshiro256**, seeded through SplitMix64).
+/// Passed explicitly (`inout`) to everything random, so a run is reproducible and its state can be saved.
+public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
+    public var state: [UInt64]
+
+    public init(seed: UInt64) {
+        var s = seed
+        var st = [UInt64](repeating: 0, count: 4)
+        for i in 0..<4 {
+            s &+= 0x9E37_79B9_7F4A_7C15
+            var z = s
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            st[i] = z ^ (z >> 31)
+        }
+        state = st
+    }
+
+    @inline(__always) private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    public mutating func next() -> UInt64 {
+        let result = RNG.rotl(state[1] &* 5, 7) &* 9
+        let t = state[1] << 17
+        state[2] ^= state[0]; state[3] ^= state[1]; state[1] ^= state[2]; state[0] ^= state[3]
+        state[2] ^= t
+        state[3] = RNG.rotl(state[3], 45)
+        return result
+    }
+
+    /// Uniform in [0, 1) with 24 random bits.
+    public mutating func uniform() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
+    /// Uniform in [lo, hi).
+    public mutating func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * uniform() }
+    /// Standard normal (Box–Muller, double precision inside).
+    public mutating func normal() -> Float {
+        let u1 = max(Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0), 1e-300)
+        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        return Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
+    }
+    /// Integer in 0..<n.
+    public mutating func int(below n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
+    /// True with probability p.
+    public mutating func bernoulli(_ p: Float) -> Bool { uniform() < p }
+}

@@ -1,0 +1,3 @@
+import TranslateCLI
+
+TranslateCommand.main()
