@@ -38,7 +38,7 @@ let package = Package(
         // .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         // .testTarget(name: "ImageDataTests", dependencies: ["ImageData"]),
         // .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
-        // .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         // .testTarget(name: "CLITests", dependencies: ["TranslateCLI"]),
     ]
 )
