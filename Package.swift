@@ -35,7 +35,7 @@ let package = Package(
 
         // .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "SafeTensors"]),
-        // .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
+        .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         // .testTarget(name: "ImageDataTests", dependencies: ["ImageData"]),
         // .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
