@@ -12,7 +12,7 @@ public func reluForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<F
 }
 public func reluBackward(_ x: UnsafePointer<Float>, _ gradOut: UnsafePointer<Float>,
                          _ gradIn: UnsafeMutablePointer<Float>, _ n: Int) {
-    parallelFor(n, costPerItem: cheapCost) { s, e in for i in s..<e { gradIn[i] += x[i] > 0 ? gradOut[i] : 0 } }
+    parallelFor(n, costPerItem: cheapCost) { s, e in for i in s..<e { let g = gradOut[i]; gradIn[i] += x[i] > 0 ? g : 0 } }
 }
 
 public func leakyReluForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, slope: Float, _ n: Int) {

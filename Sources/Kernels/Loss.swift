@@ -7,9 +7,18 @@ import Foundation
 /// Σ |x - y|
 public func l1LossSum(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, target: Float = 0, _ n: Int) -> Double {
     blockedSum(n) { s, e in
-        var acc = 0.0
-        if let y { for i in s..<e { acc += Double(abs(x[i] - y[i])) } }
-        else { for i in s..<e { acc += Double(abs(x[i] - target)) } }
+        var a0 = SIMD4<Double>(), a1 = SIMD4<Double>()
+        let t = SIMD4<Float>(repeating: target)
+        var i = s
+        while i &+ 8 <= e {
+            let d0 = load4(x, i) - (y.map { load4($0, i) } ?? t)
+            let d1 = load4(x, i &+ 4) - (y.map { load4($0, i &+ 4) } ?? t)
+            a0 += widen(pointwiseMax(d0, -d0))
+            a1 += widen(pointwiseMax(d1, -d1))
+            i &+= 8
+        }
+        var acc = (a0 + a1).sum()
+        while i < e { acc += Double(abs(x[i] - (y?[i] ?? target))); i &+= 1 }
         return acc
     }
 }
@@ -30,9 +39,18 @@ public func l1LossBackward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?
 /// Σ (x - y)²
 public func squaredErrorSum(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, target: Float = 0, _ n: Int) -> Double {
     blockedSum(n) { s, e in
-        var acc = 0.0
-        if let y { for i in s..<e { let d = Double(x[i] - y[i]); acc += d * d } }
-        else { for i in s..<e { let d = Double(x[i] - target); acc += d * d } }
+        var a0 = SIMD4<Double>(), a1 = SIMD4<Double>()
+        let t = SIMD4<Float>(repeating: target)
+        var i = s
+        while i &+ 8 <= e {
+            let d0 = widen(load4(x, i) - (y.map { load4($0, i) } ?? t))
+            let d1 = widen(load4(x, i &+ 4) - (y.map { load4($0, i &+ 4) } ?? t))
+            a0 += d0 * d0
+            a1 += d1 * d1
+            i &+= 8
+        }
+        var acc = (a0 + a1).sum()
+        while i < e { let d = Double(x[i] - (y?[i] ?? target)); acc += d * d; i &+= 1 }
         return acc
     }
 }

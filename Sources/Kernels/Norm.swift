@@ -14,16 +14,10 @@ public func normStatistics(_ x: UnsafePointer<Float>, groups: Int, segments: Int
     parallelFor(groups, costPerItem: 2 &* segments &* length) { start, end in
         for g in start..<end {
             var sum = 0.0
-            for s in 0..<segments {
-                let run = x + (s &* groups &+ g) &* length
-                for i in 0..<length { sum += Double(run[i]) }
-            }
+            for s in 0..<segments { sum += sumInDouble(x + (s &* groups &+ g) &* length, length) }
             let mu = sum / m
             var sq = 0.0
-            for s in 0..<segments {
-                let run = x + (s &* groups &+ g) &* length
-                for i in 0..<length { let d = Double(run[i]) - mu; sq += d * d }
-            }
+            for s in 0..<segments { sq += sumSquaredDeviations(x + (s &* groups &+ g) &* length, length, mean: mu) }
             mean[g] = mu
             variance[g] = sq / m
         }
@@ -66,12 +60,9 @@ public func normBackward(_ x: UnsafePointer<Float>, _ gradOut: UnsafePointer<Flo
             var sumG = 0.0, dot = 0.0
             for s in 0..<segments {
                 let offset = (s &* groups &+ g) &* length
-                let xs = x + offset, gs = gradOut + offset
-                for i in 0..<length {
-                    let dy = Double(gs[i])
-                    sumG += dy
-                    dot += dy * Double(xs[i] - mu)
-                }
+                let (runSum, runDot) = sumAndCenteredDot(gradOut + offset, x + offset, length, mean: mu)
+                sumG += runSum
+                dot += runDot
             }
             gradWeight?[g] += Float(dot * Double(istd))
             gradBias?[g] += Float(sumG)

@@ -1,5 +1,6 @@
-// Reductions over flat buffers. Sums accumulate in Double over fixed-size blocks whose partial sums are added
-// in block order, so the result does not depend on the number of threads.
+// Reductions over flat buffers. Sums accumulate in Double (as PyTorch's CPU kernels do) in independent SIMD
+// lanes, so the adds pipeline; large sums run over fixed-size blocks whose partial sums are added in block
+// order, so the result does not depend on the number of threads.
 
 @usableFromInline let reductionBlock = 16_384
 
@@ -19,13 +20,68 @@ public func blockedSum(_ n: Int, costPerItem: Int = 1, _ partial: (Int, Int) -> 
     }
 }
 
+@inline(__always) func load4(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD4<Float> {
+    UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Float>.self)
+}
+@inline(__always) func widen(_ v: SIMD4<Float>) -> SIMD4<Double> {
+    SIMD4<Double>(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]))
+}
+
+/// Σ x[i], accumulated in Double.
+@inline(__always)
+func sumInDouble(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+    var a0 = SIMD4<Double>(), a1 = SIMD4<Double>()
+    var i = 0
+    while i &+ 8 <= n {
+        a0 += widen(load4(x, i))
+        a1 += widen(load4(x, i &+ 4))
+        i &+= 8
+    }
+    var s = (a0 + a1).sum()
+    while i < n { s += Double(x[i]); i &+= 1 }
+    return s
+}
+
+/// Σ (x[i] - mean)², accumulated in Double.
+@inline(__always)
+func sumSquaredDeviations(_ x: UnsafePointer<Float>, _ n: Int, mean: Double) -> Double {
+    var a0 = SIMD4<Double>(), a1 = SIMD4<Double>()
+    let m = SIMD4<Double>(repeating: mean)
+    var i = 0
+    while i &+ 8 <= n {
+        let d0 = widen(load4(x, i)) - m, d1 = widen(load4(x, i &+ 4)) - m
+        a0 += d0 * d0
+        a1 += d1 * d1
+        i &+= 8
+    }
+    var s = (a0 + a1).sum()
+    while i < n { let d = Double(x[i]) - mean; s += d * d; i &+= 1 }
+    return s
+}
+
+/// (Σ g[i], Σ g[i] * (x[i] - mean)) accumulated in Double (the two sums of a normalisation backward).
+@inline(__always)
+func sumAndCenteredDot(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int,
+                       mean: Float) -> (sum: Double, dot: Double) {
+    var s0 = SIMD4<Double>(), s1 = SIMD4<Double>(), d0 = SIMD4<Double>(), d1 = SIMD4<Double>()
+    let m = SIMD4<Float>(repeating: mean)
+    var i = 0
+    while i &+ 8 <= n {
+        let g0 = load4(g, i), g1 = load4(g, i &+ 4)
+        s0 += widen(g0)
+        s1 += widen(g1)
+        d0 += widen(g0 * (load4(x, i) - m))
+        d1 += widen(g1 * (load4(x, i &+ 4) - m))
+        i &+= 8
+    }
+    var sum = (s0 + s1).sum(), dot = (d0 + d1).sum()
+    while i < n { sum += Double(g[i]); dot += Double(g[i] * (x[i] - mean)); i &+= 1 }
+    return (sum, dot)
+}
+
 /// Σ x
 public func sumAll(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
-    blockedSum(n) { s, e in
-        var acc = 0.0
-        for i in s..<e { acc += Double(x[i]) }
-        return acc
-    }
+    blockedSum(n) { s, e in sumInDouble(x + s, e &- s) }
 }
 
 /// dst += v for every element (the gradient of a sum or mean).
