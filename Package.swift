@@ -33,7 +33,7 @@ let package = Package(
         ], swiftSettings: optimized),
         .executableTarget(name: "translate", dependencies: ["TranslateCLI"], swiftSettings: optimized),
 
-        // .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "SafeTensors"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         // .testTarget(name: "ImageDataTests", dependencies: ["ImageData"]),

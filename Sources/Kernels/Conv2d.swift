@@ -1,0 +1,105 @@
+// 2-D convolution as im2col + GEMM, per sample, in bands of output rows that fit the workspace.
+// x: [N,C,H,W], weight: [O,C,kh,kw] (viewed as [O, C*kh*kw]), bias: [O], y: [N,O,Ho,Wo].
+
+/// y = conv(x, weight) + bias. `y` is overwritten. `workspace` holds `im2colWorkspaceCount(g)` floats.
+public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                          y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int, geometry g: ConvGeometry,
+                          workspace: UnsafeMutablePointer<Float>) {
+    let k = g.colRows, inPlane = g.channels &* g.inputPlane, outPlane = g.outputPlane
+    let chunkRows = im2colRowsPerChunk(g), ow = g.outWidth
+    for n in 0..<batch {
+        let xn = x + n &* inPlane, yn = y + n &* o &* outPlane
+        if g.isPointwise {
+            sgemm(m: o, n: outPlane, k: k, a: weight, lda: k, b: xn, ldb: outPlane, c: yn, ldc: outPlane)
+            continue
+        }
+        var r0 = 0
+        while r0 < g.outHeight {
+            let r1 = min(g.outHeight, r0 &+ chunkRows), cols = (r1 &- r0) &* ow
+            im2col(xn, workspace, geometry: g, rowStart: r0, rowEnd: r1)
+            sgemm(m: o, n: cols, k: k, a: weight, lda: k, b: workspace, ldb: cols,
+                  c: yn + r0 &* ow, ldc: outPlane)
+            r0 = r1
+        }
+    }
+    if let bias { convAddBias(y, bias, batch: batch, channels: o, plane: outPlane) }
+}
+
+/// Gradients of `conv2dForward`, each accumulated (+=) when its pointer is non-nil.
+/// dy: [N,O,Ho,Wo] → gradX: [N,C,H,W], gradWeight: [O,C,kh,kw], gradBias: [O].
+/// Columns are rebuilt from x here rather than kept from the forward pass (memory over a few % of time).
+public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                           gradX: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
+                           gradBias: UnsafeMutablePointer<Float>?,
+                           batch: Int, outChannels o: Int, geometry g: ConvGeometry,
+                           workspace: UnsafeMutablePointer<Float>) {
+    let k = g.colRows, inPlane = g.channels &* g.inputPlane, outPlane = g.outputPlane
+    let chunkRows = im2colRowsPerChunk(g), ow = g.outWidth
+    if let gradBias { convBiasBackward(dy, gradBias, batch: batch, channels: o, plane: outPlane) }
+    if gradX == nil && gradWeight == nil { return }
+    for n in 0..<batch {
+        let xn = x + n &* inPlane, dyn = dy + n &* o &* outPlane
+        if g.isPointwise {
+            if let gradWeight {  // dW[O,C] += dY[O,HW] · x[C,HW]^T
+                sgemm(transB: true, m: o, n: k, k: outPlane, a: dyn, lda: outPlane, b: xn, ldb: outPlane,
+                      beta: 1, c: gradWeight, ldc: k)
+            }
+            if let gradX {  // dx[C,HW] += W[O,C]^T · dY[O,HW]
+                sgemm(transA: true, m: k, n: outPlane, k: o, a: weight, lda: k, b: dyn, ldb: outPlane,
+                      beta: 1, c: gradX + n &* inPlane, ldc: outPlane)
+            }
+            continue
+        }
+        var r0 = 0
+        while r0 < g.outHeight {
+            let r1 = min(g.outHeight, r0 &+ chunkRows), cols = (r1 &- r0) &* ow
+            let dyChunk = dyn + r0 &* ow
+            if let gradWeight {  // dW[O,K] += dY[O,cols] · cols[K,cols]^T
+                im2col(xn, workspace, geometry: g, rowStart: r0, rowEnd: r1)
+                sgemm(transB: true, m: o, n: k, k: cols, a: dyChunk, lda: outPlane, b: workspace, ldb: cols,
+                      beta: 1, c: gradWeight, ldc: k)
+            }
+            if let gradX {  // dcols[K,cols] = W[O,K]^T · dY[O,cols], then scattered back onto dx
+                sgemm(transA: true, m: k, n: cols, k: o, a: weight, lda: k, b: dyChunk, ldb: outPlane,
+                      c: workspace, ldc: cols)
+                col2imAdd(workspace, gradX + n &* inPlane, geometry: g, rowStart: r0, rowEnd: r1)
+            }
+            r0 = r1
+        }
+    }
+}
+
+/// y[n,c,:] += bias[c]. y: [N,C,plane].
+public func convAddBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>,
+                           batch: Int, channels: Int, plane: Int) {
+    let out = SendablePointer(y), b = SendablePointer(UnsafeMutablePointer(mutating: bias))
+    parallelFor(batch &* channels, costPerItem: plane) { start, end in
+        for item in start..<end {
+            let v = b.pointer[item % channels], row = out.pointer + item &* plane
+            for i in 0..<plane { row[i] += v }
+        }
+    }
+}
+
+/// gradBias[c] += Σ_{n, i} dy[n,c,i]. dy: [N,C,plane]. Sums in Double per plane-chunk to limit rounding.
+public func convBiasBackward(_ dy: UnsafePointer<Float>, _ gradBias: UnsafeMutablePointer<Float>,
+                           batch: Int, channels: Int, plane: Int) {
+    let src = SendablePointer(UnsafeMutablePointer(mutating: dy)), dst = SendablePointer(gradBias)
+    parallelFor(channels, costPerItem: batch &* plane) { start, end in
+        for c in start..<end {
+            var total: Double = 0
+            for n in 0..<batch {
+                let row = src.pointer + (n &* channels &+ c) &* plane
+                var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+                var i = 0
+                while i &+ 4 <= plane {
+                    s0 += row[i]; s1 += row[i &+ 1]; s2 += row[i &+ 2]; s3 += row[i &+ 3]
+                    i &+= 4
+                }
+                while i < plane { s0 += row[i]; i &+= 1 }
+                total += Double((s0 + s1) + (s2 + s3))
+            }
+            dst.pointer[c] += Float(total)
+        }
+    }
+}

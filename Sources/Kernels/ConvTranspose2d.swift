@@ -1,0 +1,71 @@
+// 2-D transposed convolution: the adjoint of conv2d with respect to its input, so it reuses conv2d's lowering
+// with the roles swapped. `g` describes the *conv* that maps y to x: g.channels = Cout, g.height/width = the
+// transposed conv's output size (Ho, Wo), g.outHeight/outWidth = its input size (Hin, Win).
+// x: [N,Cin,Hin,Win], weight: [Cin,Cout,kh,kw] (viewed as [Cin, Cout*kh*kw]), bias: [Cout], y: [N,Cout,Ho,Wo].
+
+/// y = convT(x, weight) + bias. `y` must be zero on entry (columns are added onto it).
+/// `workspace` holds `im2colWorkspaceCount(g)` floats.
+public func convTranspose2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                   y: UnsafeMutablePointer<Float>, batch: Int, inChannels cin: Int,
+                                   geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>) {
+    let k = g.colRows, xPlane = g.outputPlane, yPlane = g.inputPlane, cout = g.channels
+    let chunkRows = im2colRowsPerChunk(g), iw = g.outWidth
+    for n in 0..<batch {
+        let xn = x + n &* cin &* xPlane, yn = y + n &* cout &* yPlane
+        if g.isPointwise {  // y[Cout,HW] = W[Cin,Cout]^T · x[Cin,HW]
+            sgemm(transA: true, m: k, n: xPlane, k: cin, a: weight, lda: k, b: xn, ldb: xPlane,
+                  c: yn, ldc: yPlane)
+            continue
+        }
+        var r0 = 0
+        while r0 < g.outHeight {
+            let r1 = min(g.outHeight, r0 &+ chunkRows), cols = (r1 &- r0) &* iw
+            // cols[Cout*kh*kw, cols] = W^T · x[Cin, cols], then scattered onto y.
+            sgemm(transA: true, m: k, n: cols, k: cin, a: weight, lda: k, b: xn + r0 &* iw, ldb: xPlane,
+                  c: workspace, ldc: cols)
+            col2imAdd(workspace, yn, geometry: g, rowStart: r0, rowEnd: r1)
+            r0 = r1
+        }
+    }
+    if let bias { convAddBias(y, bias, batch: batch, channels: cout, plane: yPlane) }
+}
+
+/// Gradients of `convTranspose2dForward`, each accumulated (+=) when its pointer is non-nil.
+/// dy: [N,Cout,Ho,Wo] → gradX: [N,Cin,Hin,Win], gradWeight: [Cin,Cout,kh,kw], gradBias: [Cout].
+/// One im2col of dy per band serves both the input and the weight gradient.
+public func convTranspose2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                                    weight: UnsafePointer<Float>,
+                                    gradX: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
+                                    gradBias: UnsafeMutablePointer<Float>?,
+                                    batch: Int, inChannels cin: Int, geometry g: ConvGeometry,
+                                    workspace: UnsafeMutablePointer<Float>) {
+    let k = g.colRows, xPlane = g.outputPlane, yPlane = g.inputPlane, cout = g.channels
+    let chunkRows = im2colRowsPerChunk(g), iw = g.outWidth
+    if let gradBias { convBiasBackward(dy, gradBias, batch: batch, channels: cout, plane: yPlane) }
+    if gradX == nil && gradWeight == nil { return }
+    for n in 0..<batch {
+        let xn = x + n &* cin &* xPlane, dyn = dy + n &* cout &* yPlane
+        // For a pointwise conv the columns of dy are dy itself.
+        var r0 = 0
+        while r0 < g.outHeight {
+            let r1 = g.isPointwise ? g.outHeight : min(g.outHeight, r0 &+ chunkRows), cols = (r1 &- r0) &* iw
+            let ldCols = g.isPointwise ? yPlane : cols
+            let dyCols: UnsafePointer<Float>
+            if g.isPointwise {
+                dyCols = dyn
+            } else {
+                im2col(dyn, workspace, geometry: g, rowStart: r0, rowEnd: r1)
+                dyCols = UnsafePointer(workspace)
+            }
+            if let gradX {  // dx[Cin, cols] += W[Cin,K] · cols(dy)[K, cols]
+                sgemm(m: cin, n: cols, k: k, a: weight, lda: k, b: dyCols, ldb: ldCols,
+                      beta: 1, c: gradX + n &* cin &* xPlane + r0 &* iw, ldc: xPlane)
+            }
+            if let gradWeight {  // dW[Cin,K] += x[Cin, cols] · cols(dy)[K, cols]^T
+                sgemm(transB: true, m: cin, n: k, k: cols, a: xn + r0 &* iw, lda: xPlane, b: dyCols, ldb: ldCols,
+                      beta: 1, c: gradWeight, ldc: k)
+            }
+            r0 = r1
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Kernels
+
+/// 2-D convolution. x: [N,C,H,W], weight: [O,C,kh,kw], bias: [O] → [N,O,H',W'] with
+/// H' = (H + 2*padding - kh) / stride + 1 (PyTorch Conv2d, zero padding).
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
+    let s = x.shape, ws = weight.shape
+    precondition(s.rank == 4, "conv2d: expected NCHW input, got \(s)")
+    precondition(ws.rank == 4, "conv2d: expected weight [O,C,kh,kw], got \(ws)")
+    precondition(ws[1] == s.c, "conv2d: weight \(ws) expects \(ws[1]) input channels, input \(s) has \(s.c)")
+    precondition(stride >= 1, "conv2d: stride \(stride) must be ≥ 1")
+    precondition(padding >= 0, "conv2d: negative padding \(padding)")
+    precondition(s.h + 2 * padding >= ws[2] && s.w + 2 * padding >= ws[3],
+                 "conv2d: kernel \(ws[2])x\(ws[3]) larger than padded input \(s.h + 2 * padding)x\(s.w + 2 * padding)")
+    let o = ws[0]
+    if let bias { precondition(bias.count == o, "conv2d: bias \(bias.shape) for \(o) output channels") }
+    let g = ConvGeometry(channels: s.c, height: s.h, width: s.w, kernelH: ws[2], kernelW: ws[3],
+                         stride: stride, padding: padding)
+    let batch = s.n
+    let y = Tensor(zeros: [batch, o, g.outHeight, g.outWidth])
+    ConvWorkspace.shared.withBuffer(count: im2colWorkspaceCount(g)) { workspace in
+        conv2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
+                      outChannels: o, geometry: g, workspace: workspace)
+    }
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return y.recorded(from: inputs) { gradOut in
+        ConvWorkspace.shared.withBuffer(count: im2colWorkspaceCount(g)) { workspace in
+            conv2dBackward(gradOut: gradOut, x: x.data, weight: weight.data,
+                           gradX: x.requiresGrad ? x.gradData() : nil,
+                           gradWeight: weight.requiresGrad ? weight.gradData() : nil,
+                           gradBias: bias?.requiresGrad == true ? bias?.gradData() : nil,
+                           batch: batch, outChannels: o, geometry: g, workspace: workspace)
+        }
+    }
+}
+
+/// 2-D transposed convolution (PyTorch semantics). x: [N,Cin,H,W], weight: [Cin,Cout,kh,kw], bias: [Cout]
+/// → [N,Cout,(H-1)*stride - 2*padding + kh + outputPadding, …].
+public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
+                            outputPadding: Int = 0) -> Tensor {
+    let s = x.shape, ws = weight.shape
+    precondition(s.rank == 4, "convTranspose2d: expected NCHW input, got \(s)")
+    precondition(ws.rank == 4, "convTranspose2d: expected weight [Cin,Cout,kh,kw], got \(ws)")
+    precondition(ws[0] == s.c, "convTranspose2d: weight \(ws) expects \(ws[0]) input channels, input \(s) has \(s.c)")
+    precondition(stride >= 1, "convTranspose2d: stride \(stride) must be ≥ 1")
+    precondition(padding >= 0, "convTranspose2d: negative padding \(padding)")
+    precondition(outputPadding >= 0 && outputPadding < stride,
+                 "convTranspose2d: outputPadding \(outputPadding) must be in 0..<stride (\(stride))")
+    let cin = s.c, cout = ws[1], kh = ws[2], kw = ws[3]
+    let oh = (s.h - 1) * stride - 2 * padding + kh + outputPadding
+    let ow = (s.w - 1) * stride - 2 * padding + kw + outputPadding
+    precondition(oh > 0 && ow > 0,
+                 "convTranspose2d: output \(oh)x\(ow) is empty for input \(s.h)x\(s.w), kernel \(kh)x\(kw), padding \(padding)")
+    if let bias { precondition(bias.count == cout, "convTranspose2d: bias \(bias.shape) for \(cout) output channels") }
+    // The conv that maps the output back to the input (its adjoint) has exactly the input's size.
+    let g = ConvGeometry(channels: cout, height: oh, width: ow, kernelH: kh, kernelW: kw,
+                         stride: stride, padding: padding)
+    assert(g.outHeight == s.h && g.outWidth == s.w, "convTranspose2d: geometry does not invert")
+    let batch = s.n
+    let y = Tensor(zeros: [batch, cout, oh, ow])  // zero-filled: columns are added onto it
+    ConvWorkspace.shared.withBuffer(count: im2colWorkspaceCount(g)) { workspace in
+        convTranspose2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
+                               inChannels: cin, geometry: g, workspace: workspace)
+    }
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return y.recorded(from: inputs) { gradOut in
+        ConvWorkspace.shared.withBuffer(count: im2colWorkspaceCount(g)) { workspace in
+            convTranspose2dBackward(gradOut: gradOut, x: x.data, weight: weight.data,
+                                    gradX: x.requiresGrad ? x.gradData() : nil,
+                                    gradWeight: weight.requiresGrad ? weight.gradData() : nil,
+                                    gradBias: bias?.requiresGrad == true ? bias?.gradData() : nil,
+                                    batch: batch, inChannels: cin, geometry: g, workspace: workspace)
+        }
+    }
+}
