@@ -10,7 +10,7 @@ public struct TranslateCommand: ParsableCommand {
         as one step in shell pipelines. Checkpoints are safetensors files with the reference \
         implementation's state_dict keys, so PyTorch users can exchange weights with us.
         """,
-        subcommands: [BenchCommand.self]
+        subcommands: [BenchCommand.self, InspectCommand.self]
     )
     public init() {}
 }
