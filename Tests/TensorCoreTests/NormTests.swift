@@ -1,4 +1,6 @@
 import XCTest
+import Foundation
+import SafeTensors
 @testable import TensorCore
 
 final class NormTests: XCTestCase {
@@ -115,5 +117,93 @@ final class NormTests: XCTestCase {
             checkGradients("instance norm \(shape)", inputs: [x]) { instanceNorm2d($0[0]) }
             checkGradients("instance norm twice \(shape)", inputs: [x, x]) { instanceNorm2d($0[0]) * $0[1] }
         }
+    }
+}
+
+/// BatchNorm / InstanceNorm / LeakyReLU against PyTorch: the PixelDiscriminator fixtures composed by hand
+/// (1x1 convs around the norm). Forward, loss, every gradient, the running-stat update and eval mode.
+final class NormParityTests: XCTestCase {
+    private static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("shared/fixtures")
+
+    private func load(_ name: String) throws -> (weights: SafeTensorsFile, io: SafeTensorsFile) {
+        let dir = Self.fixtures.appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("io.safetensors").path) else {
+            throw XCTSkip("fixture \(name) not found at \(dir.path)")
+        }
+        return (try SafeTensorsFile.load(path: dir.appendingPathComponent("weights.safetensors").path),
+                try SafeTensorsFile.load(path: dir.appendingPathComponent("io.safetensors").path))
+    }
+
+    private func tensor(_ file: SafeTensorsFile, _ name: String, requiresGrad: Bool = false) throws -> Tensor {
+        let shape = try XCTUnwrap(file.shape(name), "missing \(name)")
+        return Tensor(shape: Shape(shape), values: try file.floats(name), requiresGrad: requiresGrad)
+    }
+
+    /// max |a - b| / max |b| (the fixtures' README metric).
+    private func assertClose(_ a: Tensor, _ file: SafeTensorsFile, _ name: String, tolerance: Double,
+                             line: UInt = #line) throws {
+        let b = try file.doubles(name)
+        XCTAssertEqual(a.count, b.count, name, line: line)
+        var maxDiff = 0.0, maxRef = 0.0
+        for (x, y) in zip(a.toArray(), b) { maxDiff = max(maxDiff, abs(Double(x) - y)); maxRef = max(maxRef, abs(y)) }
+        XCTAssertLessThanOrEqual(maxDiff / max(maxRef, 1e-30), tolerance, "\(name): max |diff| \(maxDiff), max |ref| \(maxRef)",
+                                 line: line)
+    }
+
+    func testPixelDiscriminatorWithBatchNorm() throws {
+        let (w, io) = try load("pixel_d_batch_ndf8")
+        let x = try tensor(io, "input", requiresGrad: true)
+        let w0 = try tensor(w, "net.0.weight", requiresGrad: true), b0 = try tensor(w, "net.0.bias", requiresGrad: true)
+        let w2 = try tensor(w, "net.2.weight", requiresGrad: true)
+        let gamma = try tensor(w, "net.3.weight", requiresGrad: true), beta = try tensor(w, "net.3.bias", requiresGrad: true)
+        let runningMean = try tensor(w, "net.3.running_mean"), runningVar = try tensor(w, "net.3.running_var")
+        let w5 = try tensor(w, "net.5.weight", requiresGrad: true)
+        func forward(training: Bool) -> Tensor {
+            var h = conv2d(x, weight: w0, bias: b0).leakyRelu(0.2)
+            h = batchNorm2d(conv2d(h, weight: w2, bias: nil), weight: gamma, bias: beta,
+                            runningMean: runningMean, runningVar: runningVar, training: training).leakyRelu(0.2)
+            return conv2d(h, weight: w5, bias: nil)
+        }
+        let evalOut = withNoGrad { forward(training: false) }
+        try assertClose(evalOut, io, "out_eval_f64", tolerance: 1e-5)
+
+        let out = forward(training: true)
+        try assertClose(out, io, "out_train_nodropout_f64", tolerance: 1e-5)
+        try assertClose(runningMean, io, "bn_after_train.net.3.running_mean", tolerance: 1e-6)
+        try assertClose(runningVar, io, "bn_after_train.net.3.running_var", tolerance: 1e-6)
+        let loss = mseLoss(out, try tensor(io, "target"))
+        try assertClose(loss, io, "loss_train_nodropout_f64", tolerance: 1e-6)
+        loss.backward()
+        try assertClose(x.grad!, io, "grad.input_f64", tolerance: 2e-5)
+        for (t, name) in [(w0, "net.0.weight"), (b0, "net.0.bias"), (w2, "net.2.weight"), (gamma, "net.3.weight"),
+                          (beta, "net.3.bias"), (w5, "net.5.weight")] {
+            try assertClose(t.grad!, io, "grad_f64.\(name)", tolerance: 2e-5)
+        }
+    }
+
+    func testPixelDiscriminatorWithInstanceNorm() throws {
+        let (w, io) = try load("pixel_d_instance_ndf8")
+        let x = try tensor(io, "input", requiresGrad: true)
+        let names = ["net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias", "net.5.weight", "net.5.bias"]
+        let p = try names.map { try tensor(w, $0, requiresGrad: true) }
+        func forward() -> Tensor {
+            var h = conv2d(x, weight: p[0], bias: p[1]).leakyRelu(0.2)
+            h = instanceNorm2d(conv2d(h, weight: p[2], bias: p[3])).leakyRelu(0.2)
+            return conv2d(h, weight: p[4], bias: p[5])
+        }
+        try assertClose(withNoGrad { forward() }, io, "out_eval_f64", tolerance: 1e-5)
+        let out = forward()
+        try assertClose(out, io, "out_train_nodropout_f64", tolerance: 1e-5)
+        let loss = mseLoss(out, try tensor(io, "target"))
+        try assertClose(loss, io, "loss_train_nodropout_f64", tolerance: 1e-6)
+        loss.backward()
+        try assertClose(x.grad!, io, "grad.input_f64", tolerance: 2e-5)
+        for (t, name) in zip(p, names) where name != "net.2.bias" {
+            try assertClose(t.grad!, io, "grad_f64.\(name)", tolerance: 2e-5)
+        }
+        // The conv bias right before an affine-free InstanceNorm has an exact gradient of zero.
+        XCTAssertLessThan(p[3].grad!.toArray().map(abs).max()!, 1e-6)
     }
 }
