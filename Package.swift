@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "SafeTensors"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
-        // .testTarget(name: "ImageDataTests", dependencies: ["ImageData"]),
+        .testTarget(name: "ImageDataTests", dependencies: ["ImageData"]),
         // .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         // .testTarget(name: "CLITests", dependencies: ["TranslateCLI"]),
