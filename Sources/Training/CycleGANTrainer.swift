@@ -1,0 +1,103 @@
+import Models
+
+/// CycleGAN, one optimisation step exactly as the reference's `CycleGANModel`:
+/// forward G_A(A), G_B(G_A(A)), G_B(B), G_A(G_B(B)); then G_A and G_B together with the D's frozen
+/// (GAN + lambda · cycle L1 + lambda · lambda_identity · identity L1); then D_A and D_B on fakes drawn from
+/// image pools, each loss (real + fake) / 2, one optimizer step for both.
+public final class CycleGANTrainer {
+    public let netGA: Network, netGB: Network, netDA: Network, netDB: Network
+    public let optimizerG: Adam
+    public let optimizerD: Adam
+    public let ganMode: GANMode
+    public let lambdaA: Float, lambdaB: Float, lambdaIdentity: Float, lambdaGP: Float
+    public var poolA: ImagePool
+    public var poolB: ImagePool
+    /// Drives the image pools and the WGAN-GP interpolation.
+    public var rng: RNG
+
+    public private(set) var visuals: [(name: String, image: Tensor)] = []
+
+    public init(netGA: Network, netGB: Network, netDA: Network, netDB: Network, ganMode: GANMode,
+                lambdaA: Float, lambdaB: Float, lambdaIdentity: Float, poolSize: Int, lr: Float, beta1: Float,
+                lambdaGP: Float = 10, seed: UInt64 = 0) {
+        self.netGA = netGA; self.netGB = netGB; self.netDA = netDA; self.netDB = netDB
+        self.ganMode = ganMode
+        self.lambdaA = lambdaA; self.lambdaB = lambdaB; self.lambdaIdentity = lambdaIdentity; self.lambdaGP = lambdaGP
+        // One optimizer over both generators and one over both discriminators, as the reference.
+        optimizerG = Adam(parameters: netGA.parameters + netGB.parameters, lr: lr, beta1: beta1, beta2: 0.999)
+        optimizerD = Adam(parameters: netDA.parameters + netDB.parameters, lr: lr, beta1: beta1, beta2: 0.999)
+        poolA = ImagePool(capacity: poolSize)
+        poolB = ImagePool(capacity: poolSize)
+        rng = RNG(seed: seed)
+    }
+
+    public static let lossNames = ["D_A", "G_A", "cycle_A", "idt_A", "D_B", "G_B", "cycle_B", "idt_B"]
+
+    @discardableResult
+    public func step(realA: Tensor, realB: Tensor) -> [String: Double] {
+        for net in [netGA, netGB, netDA, netDB] { net.train() }
+        let fakeB = netGA(realA)
+        let recA = netGB(fakeB)
+        let fakeA = netGB(realB)
+        let recB = netGA(fakeA)
+
+        // Generators, discriminators frozen.
+        netDA.setRequiresGrad(false); netDB.setRequiresGrad(false)
+        netGA.zeroGrad(); netGB.zeroGrad()
+        var losses: [String: Double] = [:]
+        var lossG = ganMode.loss(netDA(fakeB), targetIsReal: true)
+        losses["G_A"] = Double(lossG.item)
+        let lossGB = ganMode.loss(netDB(fakeA), targetIsReal: true)
+        losses["G_B"] = Double(lossGB.item)
+        let lossCycleA = l1Loss(recA, realA) * lambdaA
+        let lossCycleB = l1Loss(recB, realB) * lambdaB
+        losses["cycle_A"] = Double(lossCycleA.item); losses["cycle_B"] = Double(lossCycleB.item)
+        lossG = lossG + lossGB + lossCycleA + lossCycleB
+        var idtA: Tensor?, idtB: Tensor?
+        if lambdaIdentity > 0 {
+            // G_A should leave B alone and G_B should leave A alone.
+            let a = netGA(realB), b = netGB(realA)
+            let lossIdtA = l1Loss(a, realB) * (lambdaB * lambdaIdentity)
+            let lossIdtB = l1Loss(b, realA) * (lambdaA * lambdaIdentity)
+            losses["idt_A"] = Double(lossIdtA.item); losses["idt_B"] = Double(lossIdtB.item)
+            lossG = lossG + lossIdtA + lossIdtB
+            idtA = a.detached(); idtB = b.detached()
+        } else {
+            losses["idt_A"] = 0; losses["idt_B"] = 0
+        }
+        lossG.backward()
+        optimizerG.step()
+
+        // Discriminators on real images and on pooled fakes.
+        netDA.setRequiresGrad(true); netDB.setRequiresGrad(true)
+        netDA.zeroGrad(); netDB.zeroGrad()
+        let pooledB = poolB.query(fakeB, rng: &rng)
+        losses["D_A"] = discriminatorStep(netDA, real: realB, fake: pooledB, losses: &losses, gpName: "D_A_GP")
+        let pooledA = poolA.query(fakeA, rng: &rng)
+        losses["D_B"] = discriminatorStep(netDB, real: realA, fake: pooledA, losses: &losses, gpName: "D_B_GP")
+        optimizerD.step()
+
+        visuals = [("real_A", realA.detached()), ("fake_B", fakeB.detached()), ("rec_A", recA.detached())]
+        if let idtB { visuals.append(("idt_B", idtB)) }
+        visuals += [("real_B", realB.detached()), ("fake_A", fakeA.detached()), ("rec_B", recB.detached())]
+        if let idtA { visuals.append(("idt_A", idtA)) }
+        return losses
+    }
+
+    private func discriminatorStep(_ netD: Network, real: Tensor, fake: Tensor, losses: inout [String: Double],
+                                   gpName: String) -> Double {
+        let lossReal = ganMode.loss(netD(real), targetIsReal: true)
+        let lossFake = ganMode.loss(netD(fake), targetIsReal: false)
+        let loss = (lossReal + lossFake) * 0.5
+        loss.backward()
+        if ganMode == .wgangp {
+            losses[gpName] = Double(gradientPenalty(netD, real: real, fake: fake, lambda: lambdaGP, rng: &rng))
+        }
+        return Double(loss.item)
+    }
+
+    public var networks: [(name: String, network: Network)] {
+        [("G_A", netGA), ("G_B", netGB), ("D_A", netDA), ("D_B", netDB)]
+    }
+    public var optimizers: [(name: String, optimizer: Adam)] { [("G", optimizerG), ("D", optimizerD)] }
+}
