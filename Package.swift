@@ -27,8 +27,9 @@ let package = Package(
         .target(name: "Models", dependencies: ["NN", "SafeTensors"], swiftSettings: optimized),
         .target(name: "ImageData", dependencies: ["CImageCodecs", "TensorCore", "Kernels"], swiftSettings: optimized),
         .target(name: "Training", dependencies: ["Models", "ImageData"], swiftSettings: optimized),
+        .target(name: "Conversion", dependencies: ["Models", "ImageData"], swiftSettings: optimized),
         .target(name: "TranslateCLI", dependencies: [
-            "Training", "Models", "ImageData",
+            "Training", "Models", "ImageData", "Conversion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimized),
         .executableTarget(name: "translate", dependencies: ["TranslateCLI"], swiftSettings: optimized),
@@ -37,8 +38,9 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "SafeTensors"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "ImageDataTests", dependencies: ["ImageData"]),
-        // .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        // .testTarget(name: "ConversionTests", dependencies: ["Conversion"]),
         // .testTarget(name: "CLITests", dependencies: ["TranslateCLI"]),
     ]
 )
