@@ -1,0 +1,36 @@
+/// 2-D convolution with square kernels. weight: [out, in, k, k]; bias: [out] when present.
+/// Weights start at zero: networks are initialised as a whole by `initializeWeights` (as the reference's
+/// `init_weights` overwrites PyTorch's default init), or loaded from a state dict.
+public final class Conv2d: Module {
+    public let inChannels: Int
+    public let outChannels: Int
+    public let kernelSize: Int
+    public let stride: Int
+    public let padding: Int
+    public let hasBias: Bool
+
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                bias: Bool = true) {
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.hasBias = bias
+        super.init()
+        addParameter("weight", Tensor(zeros: [outChannels, inChannels, kernelSize, kernelSize]))
+        if bias { addParameter("bias", Tensor(zeros: [outChannels])) }
+    }
+
+    public var weight: Tensor { parameter(0) }
+    public var bias: Tensor? { hasBias ? parameter(1) : nil }
+
+    public override func forward(_ x: Tensor) -> Tensor {
+        conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+    }
+
+    public override var layerDescription: String {
+        "Conv2d(\(inChannels), \(outChannels), kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)"
+            + (hasBias ? ")" : ", bias=False)")
+    }
+}

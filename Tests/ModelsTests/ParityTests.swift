@@ -1,0 +1,153 @@
+import Foundation
+import XCTest
+@testable import Models
+
+/// Our networks against the reference PyTorch networks in ../shared/fixtures (README there): weights loaded
+/// by key, eval and train forwards, replayed dropout masks, loss, every saved gradient and the BatchNorm
+/// buffers after one training step, each within a small multiple of the fixture's own float32-vs-float64 noise.
+final class ParityTests: XCTestCase {
+    /// Every fixture this file checks; `testEveryFixtureIsChecked` fails when ../shared gains a new one.
+    static let checked = [
+        "nlayer_d1_batch_ndf8", "nlayer_d3_batch_ndf8", "nlayer_d3_batch_ndf8_b2", "nlayer_d3_instance_ndf8",
+        "pixel_d_batch_ndf8", "pixel_d_instance_ndf8", "resnet_6blocks_ngf8", "resnet_6blocks_ngf8_batch_dropout",
+        "resnet_9blocks_ngf8", "unet_256_ngf8", "unet_d6_ngf4", "unet_d6_ngf4_instance",
+    ]
+
+    func testEveryFixtureIsChecked() throws {
+        XCTAssertEqual(Set(try Fixtures.sharedNames()).subtracting(ParityTests.checked), [])
+    }
+
+    func testNLayerD1Batch() throws { try checkParity("nlayer_d1_batch_ndf8") }
+    func testNLayerD3Batch() throws { try checkParity("nlayer_d3_batch_ndf8") }
+    func testNLayerD3BatchOfTwo() throws { try checkParity("nlayer_d3_batch_ndf8_b2") }
+    func testNLayerD3Instance() throws { try checkParity("nlayer_d3_instance_ndf8") }
+    func testPixelBatch() throws { try checkParity("pixel_d_batch_ndf8") }
+    func testPixelInstance() throws { try checkParity("pixel_d_instance_ndf8") }
+    func testResNet6Instance() throws { try checkParity("resnet_6blocks_ngf8") }
+    func testResNet6BatchDropout() throws { try checkParity("resnet_6blocks_ngf8_batch_dropout") }
+    func testResNet9Instance() throws { try checkParity("resnet_9blocks_ngf8") }
+    func testUNet256() throws { try checkParity("unet_256_ngf8") }
+    func testUNetDepth6Batch() throws { try checkParity("unet_d6_ngf4") }
+    func testUNetDepth6Instance() throws { try checkParity("unet_d6_ngf4_instance") }
+
+    /// Tolerance factor over the fixture's recorded float32-vs-float64 noise.
+    static let noiseFactor = 10.0
+
+    private func checkParity(_ name: String) throws {
+        _ = try Fixtures.sharedNames()  // skips when ../shared is absent
+        let f = try SharedFixture(name)
+        let io = f.io
+        let verbose = ProcessInfo.processInfo.environment["PARITY_VERBOSE"] != nil
+        func report(_ what: String, _ value: Double, _ tolerance: Double) {
+            if verbose { print("[\(name)] \(what): \(value) (tolerance \(tolerance))") }
+            XCTAssertLessThanOrEqual(value, tolerance, "\(name): \(what)")
+        }
+
+        // Weights by name, strictly; the same key order and the same file back.
+        let net = try Network.load(contentsOf: f.weightsPath, spec: f.spec)
+        XCTAssertEqual(net.parameterCount, f.meta["n_params"] as? Int)
+        XCTAssertEqual(net.parameterNames, f.parameterShapes.map(\.0))
+        XCTAssertEqual(net.parameters.map(\.shape.dims), f.parameterShapes.map(\.1))
+        try assertSameStateDict(net.stateDict(), try SafeTensorsFile.load(path: f.weightsPath), name)
+
+        let input = try io.tensor("input"), target = try io.tensor("target")
+
+        // Eval mode: running statistics, no dropout.
+        net.eval()
+        let outEval = withNoGrad { net(input) }
+        XCTAssertEqual(outEval.shape.dims, f.outputShape)
+        report("eval output max abs vs f64", maxAbsDifference(outEval, try io.doubles("out_eval_f64")),
+               Self.noiseFactor * f.noise("out_eval_f32_vs_f64_maxabs") + 1e-7)
+
+        // Train mode without dropout: batch statistics; loss and backward.
+        net.train()
+        net.setDropoutEnabled(false)
+        net.zeroGrad()
+        let x = input.copy()
+        x.requiresGrad = true
+        let out = net(x)
+        report("train output max abs vs f64", maxAbsDifference(out, try io.doubles("out_train_nodropout_f64")),
+               Self.noiseFactor * f.noise("out_train_f32_vs_f64_maxabs") + 1e-7)
+        let loss = mseLoss(out, target)
+        report("loss rel vs f64", relativeDifference(loss, try io.doubles("loss_train_nodropout_f64")),
+               Self.noiseFactor * f.noise("loss_train_f32_vs_f64_rel") + 1e-6)
+        loss.backward()
+
+        let gradInput = try XCTUnwrap(x.grad)
+        if io.contains("grad.input_f64") {
+            report("grad.input rel vs f64", relativeDifference(gradInput, try io.doubles("grad.input_f64")),
+                   Self.noiseFactor * f.noise("grad_input_f32_vs_f64_rel") + 1e-6)
+        } else {
+            // Full-size fixtures: only PyTorch's f32 gradient; both sides carry the f32 noise.
+            report("grad.input rel vs f32", relativeDifference(gradInput, try io.doubles("grad.input")),
+                   2 * Self.noiseFactor * f.noise("grad_input_f32_vs_f64_rel") + 1e-6)
+        }
+
+        let perParamNoise = f.noise["grad_f32_vs_f64_rel_per_param"] as? [String: Double] ?? [:]
+        let params = Dictionary(uniqueKeysWithValues: net.namedParameters().map { ($0.name, $0.tensor) })
+        let zeroMaxAbs = f.noise("zero_exact_grad_f32_maxabs")
+        for key in f.gradsSaved {
+            let grad = try XCTUnwrap(params[key]?.grad, "\(name): no gradient for \(key)")
+            let hasF64 = io.contains("grad_f64.\(key)")
+            let reference = try io.doubles(hasF64 ? "grad_f64.\(key)" : "grad.\(key)")
+            if f.zeroExactGradParams.contains(key) {
+                // The exact gradient is 0 (bias before an affine-free InstanceNorm): rounding noise only.
+                report("grad \(key) max abs (exact 0)", maxAbsDifference(grad, reference),
+                       Self.noiseFactor * zeroMaxAbs + 1e-7)
+            } else {
+                let noise = perParamNoise[key] ?? f.noise("grad_params_f32_vs_f64_rel_max")
+                report("grad \(key) rel vs \(hasF64 ? "f64" : "f32")", relativeDifference(grad, reference),
+                       (hasF64 ? 1 : 2) * Self.noiseFactor * noise + 1e-6)
+            }
+        }
+
+        // BatchNorm buffers after that one training forward.
+        let buffers = Dictionary(uniqueKeysWithValues: net.namedBuffers().map { ($0.name, $0.buffer) })
+        XCTAssertEqual(Set(buffers.keys), Set(f.bufferShapes.map(\.0)))
+        for (key, _) in f.bufferShapes {
+            let expectedName = "bn_after_train.\(key)"
+            switch buffers[key] {
+            case .float(let t)?:
+                report("\(key) after train rel", relativeDifference(t, try io.doubles(expectedName)), 1e-5)
+            case .counter(let c)?:
+                XCTAssertEqual(Int64(c.value), try io.int64s(expectedName).first, "\(name): \(key)")
+            case nil:
+                XCTFail("\(name): no buffer \(key)")
+            }
+        }
+
+        // Dropout: PyTorch's masks replayed.
+        let dropouts = net.dropoutLayers
+        XCTAssertEqual(!dropouts.isEmpty, f.hasDropout, "\(name): dropout layers")
+        if f.hasDropout {
+            let maskNames = Set(io.names.filter { $0.hasPrefix("dropout_mask.") })
+            XCTAssertEqual(maskNames, Set(dropouts.map { "dropout_mask.\($0.name)" }))
+            for (key, layer) in dropouts {
+                layer.replayMask = try io.tensor("dropout_mask.\(key)")
+            }
+            net.setDropoutEnabled(true)
+            let outDropout = withNoGrad { net(input) }
+            report("train output with replayed dropout max abs vs f32",
+                   maxAbsDifference(outDropout, try io.doubles("out_train_dropout")),
+                   2 * Self.noiseFactor * f.noise("out_train_f32_vs_f64_maxabs") + 1e-6)
+            // Without the masks the same pass differs (the masks matter).
+            for (_, layer) in dropouts { layer.replayMask = nil }
+            let outOwnMasks = withNoGrad { net(input) }
+            XCTAssertGreaterThan(maxAbsDifference(outOwnMasks, try io.doubles("out_train_dropout")), 1e-3)
+        }
+    }
+
+    /// Same keys, shapes, dtypes and values.
+    private func assertSameStateDict(_ ours: SafeTensorsFile, _ theirs: SafeTensorsFile, _ name: String) throws {
+        XCTAssertEqual(ours.names, theirs.names, name)
+        for key in theirs.names where ours.contains(key) {
+            XCTAssertEqual(ours.shape(key), theirs.shape(key), "\(name): \(key)")
+            XCTAssertEqual(ours.dtype(key), theirs.dtype(key), "\(name): \(key)")
+            if theirs.dtype(key) == .i64 {
+                XCTAssertEqual(try ours.int64s(key), try theirs.int64s(key), "\(name): \(key)")
+            } else {
+                XCTAssertEqual(try ours.floats(key), try theirs.floats(key), "\(name): \(key)")
+            }
+        }
+    }
+}
