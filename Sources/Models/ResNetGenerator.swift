@@ -33,6 +33,7 @@ public final class ResNetGenerator: Module {
         addChild("model", Sequential(layers))
     }
 
+    public override var typeName: String { "ResnetGenerator" }
     public override func forward(_ x: Tensor) -> Tensor { children[0].module.forward(x) }
 }
 
@@ -50,5 +51,6 @@ public final class ResNetBlock: Module {
         addChild("conv_block", Sequential(layers))
     }
 
+    public override var typeName: String { "ResnetBlock" }
     public override func forward(_ x: Tensor) -> Tensor { x + children[0].module.forward(x) }
 }

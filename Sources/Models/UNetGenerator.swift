@@ -25,6 +25,7 @@ public final class UNetGenerator: Module {
         addChild("model", block)
     }
 
+    public override var typeName: String { "UnetGenerator" }
     public override func forward(_ x: Tensor) -> Tensor { children[0].module.forward(x) }
 }
 
@@ -73,6 +74,8 @@ public final class UNetSkipBlock: Module {
         super.init()
         addChild("model", Sequential(layers))
     }
+
+    public override var typeName: String { "UnetSkipConnectionBlock" }
 
     public override func forward(_ x: Tensor) -> Tensor {
         let y = children[0].module.forward(x)

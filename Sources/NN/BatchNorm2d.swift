@@ -34,7 +34,7 @@ public final class BatchNorm2d: Module {
                            training: isTraining, momentum: momentum, eps: eps)
     }
 
-    public override var layerDescription: String {
-        "BatchNorm2d(\(channels), eps=\(eps), momentum=\(momentum), affine=True, track_running_stats=True)"
+    public override var extraDescription: String {
+        "\(channels), eps=\(eps), momentum=\(momentum), affine=True, bias=True, track_running_stats=True"
     }
 }

@@ -29,8 +29,8 @@ public final class Conv2d: Module {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
     }
 
-    public override var layerDescription: String {
-        "Conv2d(\(inChannels), \(outChannels), kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)"
-            + (hasBias ? ")" : ", bias=False)")
+    public override var extraDescription: String {
+        "\(inChannels), \(outChannels), kernel_size=(\(kernelSize), \(kernelSize)), stride=(\(stride), \(stride))"
+            + (padding != 0 ? ", padding=(\(padding), \(padding))" : "") + (hasBias ? "" : ", bias=False")
     }
 }

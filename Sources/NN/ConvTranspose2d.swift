@@ -30,9 +30,10 @@ public final class ConvTranspose2d: Module {
         convTranspose2d(x, weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding)
     }
 
-    public override var layerDescription: String {
-        "ConvTranspose2d(\(inChannels), \(outChannels), kernel_size=\(kernelSize), stride=\(stride), "
-            + "padding=\(padding)" + (outputPadding != 0 ? ", output_padding=\(outputPadding)" : "")
-            + (hasBias ? ")" : ", bias=False)")
+    public override var extraDescription: String {
+        "\(inChannels), \(outChannels), kernel_size=(\(kernelSize), \(kernelSize)), stride=(\(stride), \(stride))"
+            + (padding != 0 ? ", padding=(\(padding), \(padding))" : "")
+            + (outputPadding != 0 ? ", output_padding=(\(outputPadding), \(outputPadding))" : "")
+            + (hasBias ? "" : ", bias=False")
     }
 }

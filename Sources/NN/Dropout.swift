@@ -33,7 +33,7 @@ public final class Dropout: Module {
         return dropout(x, p: p, rng: &randomness.rng).output
     }
 
-    public override var layerDescription: String { "Dropout(p=\(p))" }
+    public override var extraDescription: String { "p=\(p)" }
 }
 
 extension Module {

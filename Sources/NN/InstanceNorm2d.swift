@@ -12,5 +12,7 @@ public final class InstanceNorm2d: Module {
 
     public override func forward(_ x: Tensor) -> Tensor { instanceNorm2d(x, eps: eps) }
 
-    public override var layerDescription: String { "InstanceNorm2d(\(channels), eps=\(eps), affine=False)" }
+    public override var extraDescription: String {
+        "\(channels), eps=\(eps), momentum=0.1, affine=False, bias=False, track_running_stats=False"
+    }
 }

@@ -22,8 +22,11 @@ open class Module {
 
     public func callAsFunction(_ x: Tensor) -> Tensor { forward(x) }
 
-    /// A one-line description like PyTorch's `extra_repr` (used by `summary()`).
-    open var layerDescription: String { String(describing: type(of: self)) }
+    /// The reference's class name (PyTorch's, e.g. `UnetSkipConnectionBlock`), used by `summary()`.
+    open var typeName: String { String(describing: type(of: self)) }
+
+    /// The layer's settings as PyTorch's `extra_repr` prints them (e.g. `3, 8, kernel_size=(4, 4), ...`).
+    open var extraDescription: String { "" }
 
     // MARK: registration (used by subclasses while they are built)
 
@@ -118,6 +121,21 @@ open class Module {
     /// Zeroes every parameter's gradient.
     public func zeroGrad() {
         for p in parameters() { p.zeroGrad() }
+    }
+
+    /// The module tree printed like PyTorch's `print(net)` (without `inplace` flags: our layers never work
+    /// in place), e.g. for `translate inspect`.
+    public func summary() -> String {
+        if children.isEmpty { return "\(typeName)(\(extraDescription))" }
+        var lines = ["\(typeName)("]
+        if !extraDescription.isEmpty { lines.append("  " + extraDescription) }
+        for child in children {
+            let text = child.module.summary().split(separator: "\n", omittingEmptySubsequences: false)
+            lines.append("  (\(child.name)): " + text[0])
+            lines += text.dropFirst().map { "  " + $0 }
+        }
+        lines.append(")")
+        return lines.joined(separator: "\n")
     }
 
     /// "a.b" from path "a" and name "b" ("b" at the root).

@@ -6,5 +6,5 @@ public final class ReflectionPad2d: Module {
         super.init()
     }
     public override func forward(_ x: Tensor) -> Tensor { reflectionPad2d(x, padding) }
-    public override var layerDescription: String { "ReflectionPad2d(\(padding))" }
+    public override var extraDescription: String { "(\(padding), \(padding), \(padding), \(padding))" }
 }

@@ -17,6 +17,19 @@ final class ParityTests: XCTestCase {
         XCTAssertEqual(Set(try Fixtures.sharedNames()).subtracting(ParityTests.checked), [])
     }
 
+    /// Our module tree printed like PyTorch is the reference's `print(net)` (kernel sizes, strides, paddings,
+    /// eps, slopes, biases of every layer), apart from the `inplace` flags.
+    func testSummariesMatchReferenceModuleTrees() throws {
+        for name in try Fixtures.sharedNames() {
+            let f = try SharedFixture(name)
+            let reference = (f.meta["module_tree"] as! String)
+                .replacingOccurrences(of: ", inplace=True", with: "")
+                .replacingOccurrences(of: ", inplace=False", with: "")
+                .replacingOccurrences(of: "inplace=True", with: "")
+            XCTAssertEqual(try Network(spec: f.spec).module.summary(), reference, name)
+        }
+    }
+
     func testNLayerD1Batch() throws { try checkParity("nlayer_d1_batch_ndf8") }
     func testNLayerD3Batch() throws { try checkParity("nlayer_d3_batch_ndf8") }
     func testNLayerD3BatchOfTwo() throws { try checkParity("nlayer_d3_batch_ndf8_b2") }
