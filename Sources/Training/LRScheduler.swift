@@ -25,7 +25,7 @@ public struct LRScheduler: Codable, Equatable, Sendable {
     public var stepsTaken: Int = 0
     // ReduceLROnPlateau state.
     public var plateauFactor: Float = 1
-    public var plateauBest: Double = .infinity
+    public var plateauBest: Double = .greatestFiniteMagnitude  // (JSON has no infinity)
     public var plateauBadEpochs: Int = 0
 
     public init(policy: LRPolicy, baseLR: Float, nEpochs: Int, nEpochsDecay: Int, lrDecayIters: Int = 50,
