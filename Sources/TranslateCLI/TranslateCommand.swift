@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `translate`: image-to-image translation (pix2pix, CycleGAN) on the CPU.
 public struct TranslateCommand: ParsableCommand {
@@ -10,7 +11,26 @@ public struct TranslateCommand: ParsableCommand {
         as one step in shell pipelines. Checkpoints are safetensors files with the reference \
         implementation's state_dict keys, so PyTorch users can exchange weights with us.
         """,
-        subcommands: [BenchCommand.self, InspectCommand.self]
+        subcommands: [TrainCommand.self, BenchCommand.self, InspectCommand.self, DatasetsCommand.self]
     )
     public init() {}
+
+    /// Runs the command line with stable exit codes: 0 success, 1 a job failed, 2 usage error
+    /// (ArgumentParser's own 64 is mapped to 2), 130 interrupted.
+    public static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as CLIError {
+            printError(error.description)
+            Foundation.exit(error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
