@@ -70,8 +70,6 @@ public struct ModelSpec: Codable, Equatable, Hashable, Sendable, CustomStringCon
         switch arch {
         case .unet(let downs):
             try check(downs >= 5 && downs <= 16, "a U-Net needs num_downs in 5...16, got \(downs)")
-            // The inner levels have filters*8 channels.
-            try check(filters <= 512, "a U-Net with ngf \(filters) is too large (at most 512)")
         case .resnet(let blocks):
             try check(blocks >= 0 && blocks <= 64, "a ResNet generator needs 0...64 blocks, got \(blocks)")
         case .nLayers(let n):
@@ -82,7 +80,21 @@ public struct ModelSpec: Codable, Equatable, Hashable, Sendable, CustomStringCon
             try check(outputNc == 1, "a discriminator has 1 output channel, got \(outputNc)")
             try check(!dropout, "discriminators have no dropout")
         }
+        let bound = parameterBound(arch)
+        try check(bound <= 2e9, "\(kind) with ngf/ndf \(filters) would have about \(Int(bound)) parameters, too many")
         return arch
+    }
+
+    /// A rough upper bound of the parameter count (it refuses absurd sizes, e.g. from a forged checkpoint
+    /// header, before anything is allocated).
+    private func parameterBound(_ arch: Architecture) -> Double {
+        let f = Double(filters), channels = Double(inputNc + outputNc)
+        switch arch {
+        case .unet(let downs): return 16 * (3 * 64 * f * f * Double(downs) + 2 * f * channels)
+        case .resnet(let blocks): return 9 * 16 * f * f * Double(2 * blocks + 4) + 49 * f * channels
+        case .nLayers(let n): return 16 * (64 * f * f * Double(n + 1) + f * channels)
+        case .pixel: return 2 * f * f + f * channels + 4 * f
+        }
     }
 
     /// True for the generator kinds (unet*, resnet*).
