@@ -6,7 +6,9 @@ import Darwin
 
 /// Whole-file reads with errors that say what went wrong (missing, a folder, permissions, I/O).
 enum FileBytes {
-    static func read(_ path: String) throws -> [UInt8] {
+    /// Reads the whole file; files above `maxBytes` are refused before reading (a 10 GB "image" should
+    /// not be pulled into memory just to be rejected).
+    static func read(_ path: String, maxBytes: Int = .max) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw openError(path, errno) }
         defer { close(fd) }
@@ -21,6 +23,10 @@ enum FileBytes {
             throw ImageFileError(path: path, kind: .unreadable, reason: "is not a regular file")
         }
         let expected = Int(info.st_size)
+        if expected > maxBytes {
+            throw ImageFileError(path: path, kind: .tooLarge,
+                                 reason: "file is \(expected) bytes, more than any image within the pixel limit can need (\(maxBytes))")
+        }
         var bytes = [UInt8](repeating: 0, count: expected)
         var filled = 0
         while filled < expected {

@@ -10,6 +10,12 @@ public struct DecodeOptions: Sendable, Equatable {
 
     public static let defaultMaxPixels = 100_000_000
 
+    /// Largest file accepted: 8 bytes per allowed pixel (16-bit RGB PPM needs 6) plus 16 MB of metadata.
+    var maxFileBytes: Int {
+        let (product, overflow) = maxPixels.multipliedReportingOverflow(by: 8)
+        return maxPixels <= 0 || overflow ? .max : product + 16 << 20
+    }
+
     public init(strict: Bool = true, maxPixels: Int = DecodeOptions.defaultMaxPixels) {
         self.strict = strict
         self.maxPixels = maxPixels
@@ -33,7 +39,7 @@ extension RGBImage {
     /// Reads an image file, choosing the decoder by its first bytes (a JPEG named .png decodes fine).
     /// Alpha is composited onto white. Throws `ImageFileError` naming `path`.
     public init(contentsOf path: String, mode: ColorMode = .rgb, options: DecodeOptions = DecodeOptions()) throws {
-        let bytes = try FileBytes.read(path)
+        let bytes = try FileBytes.read(path, maxBytes: options.maxFileBytes)
         self = try RGBImage.decode(bytes, path: path, mode: mode, options: options)
     }
 

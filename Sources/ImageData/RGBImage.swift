@@ -43,10 +43,15 @@ public struct RGBImage: Equatable, Sendable {
     /// Three channels; gray is replicated into R, G and B.
     public func toRGB() -> RGBImage {
         if channels == 3 { return self }
-        var out = [UInt8](repeating: 0, count: width * height * 3)
-        for i in 0..<(width * height) {
-            let v = pixels[i]
-            out[3 * i] = v; out[3 * i + 1] = v; out[3 * i + 2] = v
+        let count = width * height
+        let out = [UInt8](unsafeUninitializedCapacity: count * 3) { buffer, initialized in
+            pixels.withUnsafeBufferPointer { src in
+                for i in 0..<count {
+                    let v = src[i]
+                    buffer[3 &* i] = v; buffer[3 &* i &+ 1] = v; buffer[3 &* i &+ 2] = v
+                }
+            }
+            initialized = count * 3
         }
         return RGBImage(width: width, height: height, channels: 3, pixels: out)
     }
@@ -54,10 +59,15 @@ public struct RGBImage: Equatable, Sendable {
     /// One channel by PIL's `convert("L")`: L = (19595 R + 38470 G + 7471 B + 2^15) >> 16 (ITU-R 601-2).
     public func toGray() -> RGBImage {
         if channels == 1 { return self }
-        var out = [UInt8](repeating: 0, count: width * height)
-        for i in 0..<(width * height) {
-            let r = Int(pixels[3 * i]), g = Int(pixels[3 * i + 1]), b = Int(pixels[3 * i + 2])
-            out[i] = UInt8((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16)
+        let count = width * height
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            pixels.withUnsafeBufferPointer { src in
+                for i in 0..<count {
+                    let r = Int(src[3 &* i]), g = Int(src[3 &* i &+ 1]), b = Int(src[3 &* i &+ 2])
+                    buffer[i] = UInt8(truncatingIfNeeded: (r &* 19595 &+ g &* 38470 &+ b &* 7471 &+ 0x8000) >> 16)
+                }
+            }
+            initialized = count
         }
         return RGBImage(width: width, height: height, channels: 1, pixels: out)
     }

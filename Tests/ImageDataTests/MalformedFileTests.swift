@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import ImageData
 
@@ -95,6 +96,16 @@ final class MalformedFileTests: XCTestCase {
         // The limit is configurable.
         try expect(.tooLarge, "small.png", try validPNG(), options: DecodeOptions(maxPixels: 1000))
         XCTAssertNoThrow(try RGBImage.decode(try validPNG(), path: "ok.png", options: DecodeOptions(maxPixels: 64 * 48)))
+    }
+
+    func testOversizedFileIsRefusedBeforeReading() throws {
+        // A sparse 20 MB file: more than any 1000-pixel image can need.
+        let path = folder + "/big.png"
+        FileManager.default.createFile(atPath: path, contents: Data(try validPNG()))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: 20 << 20)
+        try handle.close()
+        assertImageError(.tooLarge, path: path) { _ = try RGBImage(contentsOf: path, options: DecodeOptions(maxPixels: 1000)) }
     }
 
     func testZeroSizedPNGHeader() throws {
