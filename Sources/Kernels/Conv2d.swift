@@ -1,10 +1,16 @@
 // 2-D convolution as im2col + GEMM, per sample, in bands of output rows that fit the workspace.
 // x: [N,C,H,W], weight: [O,C,kh,kw] (viewed as [O, C*kh*kw]), bias: [O], y: [N,O,Ho,Wo].
 
-/// y = conv(x, weight) + bias. `y` is overwritten. `workspace` holds `im2colWorkspaceCount(g)` floats.
+/// y = conv(x, weight) + bias. `y` is overwritten.
+/// `workspace` holds `conv2dWorkspaceCount(outChannels:geometry:)` floats.
 public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int, geometry g: ConvGeometry,
                           workspace: UnsafeMutablePointer<Float>) {
+    if conv2dUsesTapPlanes(outChannels: o, geometry: g) {
+        conv2dTapPlanesForward(x: x, weight: weight, bias: bias, y: y, batch: batch, outChannels: o, geometry: g,
+                               workspace: workspace)
+        return
+    }
     let k = g.colRows, inPlane = g.channels &* g.inputPlane, outPlane = g.outputPlane
     let chunkRows = im2colRowsPerChunk(g), ow = g.outWidth
     for n in 0..<batch {
@@ -33,6 +39,11 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
                            gradBias: UnsafeMutablePointer<Float>?,
                            batch: Int, outChannels o: Int, geometry g: ConvGeometry,
                            workspace: UnsafeMutablePointer<Float>) {
+    if conv2dUsesTapPlanes(outChannels: o, geometry: g) {
+        conv2dTapPlanesBackward(gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight,
+                                gradBias: gradBias, batch: batch, outChannels: o, geometry: g, workspace: workspace)
+        return
+    }
     let k = g.colRows, inPlane = g.channels &* g.inputPlane, outPlane = g.outputPlane
     let chunkRows = im2colRowsPerChunk(g), ow = g.outWidth
     if let gradBias { convBiasBackward(dy, gradBias, batch: batch, channels: o, plane: outPlane) }

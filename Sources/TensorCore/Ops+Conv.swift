@@ -17,13 +17,13 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
                          stride: stride, padding: padding)
     let batch = s.n
     let y = Tensor(zeros: [batch, o, g.outHeight, g.outWidth])
-    ConvWorkspace.shared.withBuffer(count: im2colWorkspaceCount(g)) { workspace in
+    ConvWorkspace.shared.withBuffer(count: conv2dWorkspaceCount(outChannels: o, geometry: g)) { workspace in
         conv2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
                       outChannels: o, geometry: g, workspace: workspace)
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return y.recorded(from: inputs) { gradOut in
-        ConvWorkspace.shared.withBuffer(count: im2colWorkspaceCount(g)) { workspace in
+        ConvWorkspace.shared.withBuffer(count: conv2dWorkspaceCount(outChannels: o, geometry: g)) { workspace in
             conv2dBackward(gradOut: gradOut, x: x.data, weight: weight.data,
                            gradX: x.requiresGrad ? x.gradData() : nil,
                            gradWeight: weight.requiresGrad ? weight.gradData() : nil,

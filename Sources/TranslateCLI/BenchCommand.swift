@@ -15,10 +15,30 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads for OpenBLAS and our own loops (default: all cores).")
     var threads: Int?
 
+    @Option(help: "Timed runs per layer (the median is reported, after one warm-up run).")
+    var runs: Int = 5
+
+    @Flag(help: "Only measure the sgemm peak.")
+    var sgemmOnly = false
+
+    @Flag(help: "Time by process CPU time instead of wall time (steadier on a busy machine; use with --threads 1).")
+    var cpuClock = false
+
+    @Option(help: "Only the layers whose label contains this text.")
+    var layer: String?
+
     func run() throws {
         if let threads { setBLASThreads(threads); kernelThreadCount = threads }
+        benchUsesCPUClock = cpuClock
         let peak = measureSgemmPeak()
         print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads)", peak, blasThreads()))
+        if sgemmOnly { return }
+        print("Conv layers at batch 1; eff = GFLOP/s / sgemm peak; f+b = forward + backward (input, weight, bias).")
+        let selected = { (layers: [ConvBenchLayer]) in layers.filter { layer == nil || $0.label.contains(layer!) } }
+        printConvBench(title: "U-Net 256 generator (ngf 64, 256x256)", layers: selected(unet256ConvLayers()),
+                       peak: peak, runs: runs)
+        printConvBench(title: "ResNet-9 generator (ngf 64, 256x256)", layers: selected(resnet9ConvLayers()),
+                       peak: peak, runs: runs)
     }
 }
 
@@ -33,9 +53,9 @@ func measureSgemmPeak(size: Int = 1536, repeats: Int = 5) -> Double {
     sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)  // warm-up
     var best = Double.infinity
     for _ in 0..<repeats {
-        let t0 = DispatchTime.now().uptimeNanoseconds
+        let t0 = benchClockSeconds()
         sgemm(m: n, n: n, k: n, a: a, lda: n, b: b, ldb: n, c: c, ldc: n)
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9)
+        best = min(best, benchClockSeconds() - t0)
     }
     return 2 * Double(n) * Double(n) * Double(n) / best / 1e9
 }

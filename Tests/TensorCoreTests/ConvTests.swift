@@ -98,6 +98,26 @@ private func withBandSizes(_ body: (String) -> Void) {
     }
 }
 
+/// Runs `body` under each conv2d lowering (im2col columns, tap planes).
+private func withConv2dLowerings(_ body: (Conv2dLowering) -> Void) {
+    let saved = conv2dLowering
+    defer { conv2dLowering = saved }
+    for lowering in [Conv2dLowering.columns, .tapPlanes] {
+        conv2dLowering = lowering
+        body(lowering)
+    }
+}
+
+/// Runs `body` under each conv2d lowering (im2col columns, tap planes) and both band sizes.
+private func withConv2dVariants(_ body: (String) -> Void) {
+    let saved = conv2dLowering
+    defer { conv2dLowering = saved }
+    for lowering in [Conv2dLowering.columns, .tapPlanes] {
+        conv2dLowering = lowering
+        withBandSizes { bands in body("\(lowering), \(bands)") }
+    }
+}
+
 final class ConvTests: XCTestCase {
     func testOutputShapesMatchPyTorch() {
         var rng = RNG(seed: 1)
@@ -135,7 +155,7 @@ final class ConvTests: XCTestCase {
 
     func testConv2dMatchesNaiveReference() {
         var rng = RNG(seed: 11)
-        withBandSizes { bands in
+        withConv2dVariants { bands in
             for cfg in convCases {
                 let x = randomTensor([cfg.batch, cfg.channels, cfg.height, cfg.width], &rng)
                 let w = randomTensor([cfg.outChannels, cfg.channels, cfg.kernelH, cfg.kernelW], &rng)
@@ -189,7 +209,7 @@ final class ConvTests: XCTestCase {
     /// The backward pass of each op is the adjoint of its forward map w.r.t. the input: <A x, g> = <x, A' g>.
     func testBackwardInputIsAdjointOfForward() {
         var rng = RNG(seed: 14)
-        withBandSizes { bands in
+        withConv2dVariants { bands in
             for cfg in convCases + convTransposeCases {
                 let isTransposed = convTransposeCases.contains { $0.description == cfg.description }
                 let x = randomTensor([cfg.batch, cfg.channels, cfg.height, cfg.width], &rng)
@@ -212,7 +232,7 @@ final class ConvTests: XCTestCase {
 
     func testConv2dGradients() {
         var rng = RNG(seed: 21)
-        withBandSizes { bands in
+        withConv2dVariants { bands in
             for cfg in convCases {
                 let x = randomTensor([cfg.batch, cfg.channels, cfg.height, cfg.width], &rng)
                 let w = randomTensor([cfg.outChannels, cfg.channels, cfg.kernelH, cfg.kernelW], &rng)
@@ -242,13 +262,17 @@ final class ConvTests: XCTestCase {
     }
 
     func testSameTensorUsedTwice() {
+        withConv2dLowerings { lowering in sameTensorUsedTwice(lowering) }
+    }
+
+    private func sameTensorUsedTwice(_ lowering: Conv2dLowering) {
         var rng = RNG(seed: 23)
         // x feeds two convs with different weights and strides that give the same output size; the shared
         // weight w feeds both too. Both paths must add into the gradients.
         let x = randomTensor([2, 2, 6, 5], &rng)
         let w = randomTensor([3, 2, 3, 3], &rng)
         let b = randomTensor([3], &rng)
-        checkGradients("conv2d twice", inputs: [x, w, b, x, w]) { t in
+        checkGradients("conv2d twice \(lowering)", inputs: [x, w, b, x, w]) { t in
             conv2d(t[0], weight: t[1], bias: t[2], stride: 1, padding: 1)
                 + conv2d(t[3], weight: t[4], bias: nil, stride: 1, padding: 1) * conv2d(t[3], weight: t[1], bias: t[2], padding: 1)
         }
@@ -256,7 +280,7 @@ final class ConvTests: XCTestCase {
         // weight [O,C] coincide when O = Cin and C = Cout).
         let z = randomTensor([1, 3, 3, 4], &rng)
         let v = randomTensor([3, 2, 4, 4], &rng)
-        checkGradients("convT then conv with one weight", inputs: [z, v]) { t in
+        checkGradients("convT then conv with one weight \(lowering)", inputs: [z, v]) { t in
             conv2d(convTranspose2d(t[0], weight: t[1], bias: nil, stride: 2, padding: 1), weight: t[1], bias: nil,
                    stride: 2, padding: 1) + t[0]
         }
@@ -285,6 +309,10 @@ final class ConvTests: XCTestCase {
     }
 
     func testGradientsAccumulateAcrossCalls() {
+        withConv2dLowerings { lowering in gradientsAccumulateAcrossCalls(lowering) }
+    }
+
+    private func gradientsAccumulateAcrossCalls(_ lowering: Conv2dLowering) {
         var rng = RNG(seed: 25)
         let x = randomTensor([1, 2, 4, 4], &rng)
         let w = randomTensor([2, 2, 3, 3], &rng)
@@ -293,8 +321,8 @@ final class ConvTests: XCTestCase {
         conv2d(x, weight: w, bias: nil, padding: 1).sum().backward()
         let wg1 = w.grad!.toArray(), xg1 = x.grad!.toArray()
         conv2d(x, weight: w, bias: nil, padding: 1).sum().backward()
-        assertValues(w.grad!, wg1.map { 2 * Double($0) }, accuracy: 1e-5, "weight grad doubles")
-        assertValues(x.grad!, xg1.map { 2 * Double($0) }, accuracy: 1e-5, "input grad doubles")
+        assertValues(w.grad!, wg1.map { 2 * Double($0) }, accuracy: 1e-5, "weight grad doubles \(lowering)")
+        assertValues(x.grad!, xg1.map { 2 * Double($0) }, accuracy: 1e-5, "input grad doubles \(lowering)")
     }
 
     func testWorkspaceIsReusedAndGrowsOnDemand() {
@@ -322,15 +350,24 @@ final class ConvTests: XCTestCase {
         let g = ConvGeometry(channels: 64, height: 40, width: 40, kernelH: 7, kernelW: 7, stride: 1, padding: 3)
         XCTAssertLessThanOrEqual(im2colWorkspaceCount(g), im2colChunkFloats + g.colRows * g.outWidth)
         XCTAssertLessThan(im2colWorkspaceCount(g), g.colRows * g.outputPlane)
-        let y = conv2d(x, weight: w, bias: nil, padding: 3)
-        for (o, i, j) in [(0, 0, 0), (1, 17, 39), (2, 39, 5), (0, 25, 25)] {
-            var acc = 0.0
-            for c in 0..<64 { for ki in 0..<7 { for kj in 0..<7 {
-                let ih = i - 3 + ki, iw = j - 3 + kj
-                if ih < 0 || ih >= 40 || iw < 0 || iw >= 40 { continue }
-                acc += Double(x[0, c, ih, iw]) * Double(w[o, c, ki, kj])
-            } } }
-            XCTAssertEqual(Double(y[0, o, i, j]), acc, accuracy: 1e-4 * max(1, abs(acc)), "(\(o),\(i),\(j))")
+        // Few output channels: the automatic choice is the tap-plane lowering, whose bands are small too.
+        XCTAssertTrue(conv2dUsesTapPlanes(outChannels: 3, geometry: g))
+        XCTAssertLessThanOrEqual(conv2dWorkspaceCount(outChannels: 3, geometry: g),
+                                 im2colChunkFloats + 2 * 3 * 49 * 64 + 3 * 49 * 7 * 40)
+        let saved = conv2dLowering
+        defer { conv2dLowering = saved }
+        for lowering in [Conv2dLowering.automatic, .columns] {
+            conv2dLowering = lowering
+            let y = conv2d(x, weight: w, bias: nil, padding: 3)
+            for (o, i, j) in [(0, 0, 0), (1, 17, 39), (2, 39, 5), (0, 25, 25)] {
+                var acc = 0.0
+                for c in 0..<64 { for ki in 0..<7 { for kj in 0..<7 {
+                    let ih = i - 3 + ki, iw = j - 3 + kj
+                    if ih < 0 || ih >= 40 || iw < 0 || iw >= 40 { continue }
+                    acc += Double(x[0, c, ih, iw]) * Double(w[o, c, ki, kj])
+                } } }
+                XCTAssertEqual(Double(y[0, o, i, j]), acc, accuracy: 1e-4 * max(1, abs(acc)), "\(lowering) (\(o),\(i),\(j))")
+            }
         }
     }
 }
