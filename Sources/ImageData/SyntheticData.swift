@@ -227,16 +227,26 @@ public enum SyntheticData {
     /// Creates the folder and removes numbered images of an earlier, larger run (only NNNN.png files).
     private static func prepare(folder: String, count: Int) throws {
         let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw DatasetError(path: folder, kind: .notAFolder, reason: "cannot create the folder: \(error.localizedDescription)")
-        }
+        try makeFolders(folder)
         for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(".png") {
             if let n = Int(name.dropLast(4)), n >= count, name.count >= 8 {
                 try? fm.removeItem(atPath: joinPath(folder, name))
             }
         }
+    }
+}
+
+/// mkdir -p with the system's reason on failure.
+func makeFolders(_ path: String) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+        if isDirectory.boolValue { return }
+        throw DatasetError(path: path, kind: .notAFolder, reason: "exists and is not a folder")
+    }
+    let parent = (path as NSString).deletingLastPathComponent
+    if !parent.isEmpty && parent != path { try makeFolders(parent) }
+    if mkdir(path, 0o755) != 0 && errno != EEXIST {
+        throw DatasetError(path: path, kind: .notAFolder, reason: "cannot create the folder: \(errnoText(errno))")
     }
 }
 

@@ -61,7 +61,7 @@ struct SynthDatasetsCommand: ParsableCommand {
                                                          testCount: testCount, seed: seed)
             }
         } catch {
-            throw ValidationError("\(error)")
+            throw CLIError.failure("translate datasets synth: \(error)")
         }
         for (folder, images) in summary { print("\(folder): \(images) images") }
         print(String(format: "done in %.1f s", Date().timeIntervalSince(start)))
