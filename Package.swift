@@ -41,6 +41,6 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         // .testTarget(name: "ConversionTests", dependencies: ["Conversion"]),
-        // .testTarget(name: "CLITests", dependencies: ["TranslateCLI"]),
+        .testTarget(name: "CLITests", dependencies: ["TranslateCLI"]),
     ]
 )

@@ -268,6 +268,5 @@ public final class TrainingSession {
         try trainer.restorePools(from: state)
         trainer.rng = saved.trainerRNG
         progress = saved
-        report("resuming at epoch \(saved.epoch), iteration \(saved.epochIter) (step \(saved.totalIters))")
     }
 }

@@ -120,6 +120,10 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw CLIError.failure("translate train: \(error)")
         }
+        if options.continueTrain {
+            let p = session.progress
+            printError("translate train: resuming at epoch \(p.epoch), iteration \(p.epochIter) (step \(p.totalIters))")
+        }
         let interactive = isatty(STDERR_FILENO) != 0
         session.report = { line in
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
