@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "ImageDataTests", dependencies: ["ImageData"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
-        // .testTarget(name: "ConversionTests", dependencies: ["Conversion"]),
+        .testTarget(name: "ConversionTests", dependencies: ["Conversion"]),
         .testTarget(name: "CLITests", dependencies: ["TranslateCLI"]),
     ]
 )

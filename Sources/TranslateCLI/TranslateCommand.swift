@@ -11,7 +11,7 @@ public struct TranslateCommand: ParsableCommand {
         as one step in shell pipelines. Checkpoints are safetensors files with the reference \
         implementation's state_dict keys, so PyTorch users can exchange weights with us.
         """,
-        subcommands: [TrainCommand.self, BenchCommand.self, WorkloadBenchCommand.self, InspectCommand.self, DatasetsCommand.self]
+        subcommands: [TrainCommand.self, ConvertCommand.self, TestCommand.self, EvalCommand.self, BenchCommand.self, WorkloadBenchCommand.self, InspectCommand.self, DatasetsCommand.self]
     )
     public init() {}
 
