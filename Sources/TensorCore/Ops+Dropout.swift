@@ -16,7 +16,7 @@ public func dropout(_ x: Tensor, mask: Tensor, p: Float) -> Tensor {
     precondition(mask.count == x.count, "dropout: mask \(mask.shape) for input \(x.shape)")
     // p == 1 drops everything (PyTorch returns zeros rather than 0 * inf).
     let scale: Float = p < 1 ? 1 / (1 - p) : 0
-    let out = Tensor(zeros: x.shape), n = x.count
+    let out = Tensor(uninitialized: x.shape), n = x.count
     mulScaledForward(x.data, mask.data, scale: scale, out.data, n)
     return out.recorded(from: [x]) { g in mulScaledAccumulate(g, mask.data, scale: scale, into: x.gradData(), n) }
 }

@@ -7,7 +7,7 @@ private func checkSameShape(_ op: String, _ a: Tensor, _ b: Tensor) {
 /// a + b (same shapes).
 public func + (a: Tensor, b: Tensor) -> Tensor {
     checkSameShape("add", a, b)
-    let out = Tensor(zeros: a.shape)
+    let out = Tensor(uninitialized: a.shape)
     addForward(a.data, b.data, out.data, out.count)
     let n = out.count
     return out.recorded(from: [a, b]) { g in
@@ -19,7 +19,7 @@ public func + (a: Tensor, b: Tensor) -> Tensor {
 /// a - b (same shapes).
 public func - (a: Tensor, b: Tensor) -> Tensor {
     checkSameShape("sub", a, b)
-    let out = Tensor(zeros: a.shape)
+    let out = Tensor(uninitialized: a.shape)
     subForward(a.data, b.data, out.data, out.count)
     let n = out.count
     return out.recorded(from: [a, b]) { g in
@@ -31,7 +31,7 @@ public func - (a: Tensor, b: Tensor) -> Tensor {
 /// a * b elementwise (same shapes).
 public func * (a: Tensor, b: Tensor) -> Tensor {
     checkSameShape("mul", a, b)
-    let out = Tensor(zeros: a.shape)
+    let out = Tensor(uninitialized: a.shape)
     mulForward(a.data, b.data, out.data, out.count)
     let n = out.count
     return out.recorded(from: [a, b]) { g in
@@ -42,7 +42,7 @@ public func * (a: Tensor, b: Tensor) -> Tensor {
 
 /// a * s (scalar scale).
 public func * (a: Tensor, s: Float) -> Tensor {
-    let out = Tensor(zeros: a.shape)
+    let out = Tensor(uninitialized: a.shape)
     affineForward(a.data, scale: s, shift: 0, out.data, out.count)
     let n = out.count
     return out.recorded(from: [a]) { g in axpy(g, scale: s, into: a.gradData(), n) }
@@ -51,7 +51,7 @@ public func * (s: Float, a: Tensor) -> Tensor { a * s }
 
 /// a + s (scalar shift).
 public func + (a: Tensor, s: Float) -> Tensor {
-    let out = Tensor(zeros: a.shape)
+    let out = Tensor(uninitialized: a.shape)
     affineForward(a.data, scale: 1, shift: s, out.data, out.count)
     let n = out.count
     return out.recorded(from: [a]) { g in axpy(g, scale: 1, into: a.gradData(), n) }

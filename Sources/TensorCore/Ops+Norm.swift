@@ -42,7 +42,7 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean
             invStd[k] = Float(1 / (Double(rv[k]) + Double(eps)).squareRoot())
         }
     }
-    let out = Tensor(zeros: s)
+    let out = Tensor(uninitialized: s)
     normForward(x.data, out.data, groups: c, segments: s.n, length: s.h * s.w,
                 mean: mean, invStd: invStd, weight: weight?.data, bias: bias?.data)
     var inputs = [x]
@@ -72,7 +72,7 @@ public func instanceNorm2d(_ x: Tensor, eps: Float = 1e-5) -> Tensor {
         mean[k] = Float(planeMean[k])
         invStd[k] = Float(1 / (planeVar[k] + Double(eps)).squareRoot())
     }
-    let out = Tensor(zeros: s)
+    let out = Tensor(uninitialized: s)
     normForward(x.data, out.data, groups: planes, segments: 1, length: length,
                 mean: mean, invStd: invStd, weight: nil, bias: nil)
     return out.recorded(from: [x]) { g in

@@ -7,7 +7,7 @@ public func reflectionPad2d(_ x: Tensor, _ pad: Int) -> Tensor {
     precondition(s.rank == 4, "reflectionPad2d: expected NCHW input, got \(s)")
     precondition(pad >= 0 && pad < s.h && pad < s.w,
                  "reflectionPad2d: padding \(pad) must be below the input size \(s.h)x\(s.w)")
-    let out = Tensor(zeros: [s.n, s.c, s.h + 2 * pad, s.w + 2 * pad])
+    let out = Tensor(uninitialized: [s.n, s.c, s.h + 2 * pad, s.w + 2 * pad])
     let planes = s.n * s.c, h = s.h, w = s.w
     reflectionPad2dForward(x.data, out.data, planes: planes, h: h, w: w, pad: pad)
     return out.recorded(from: [x]) { g in
@@ -20,7 +20,7 @@ public func zeroPad2d(_ x: Tensor, _ pad: Int) -> Tensor {
     let s = x.shape
     precondition(s.rank == 4, "zeroPad2d: expected NCHW input, got \(s)")
     precondition(pad >= 0, "zeroPad2d: negative padding \(pad)")
-    let out = Tensor(zeros: [s.n, s.c, s.h + 2 * pad, s.w + 2 * pad])
+    let out = Tensor(uninitialized: [s.n, s.c, s.h + 2 * pad, s.w + 2 * pad])
     let planes = s.n * s.c, h = s.h, w = s.w
     zeroPad2dForward(x.data, out.data, planes: planes, h: h, w: w, pad: pad)
     return out.recorded(from: [x]) { g in

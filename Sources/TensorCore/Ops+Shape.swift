@@ -42,7 +42,7 @@ private func concatenate(_ tensors: [Tensor], axis: Int, op: String) -> Tensor {
     dims[axis] = total
     let outer = dims[0..<axis].reduce(1, *)
     let inner = dims[(axis + 1)...].reduce(1, *)
-    let out = Tensor(zeros: Shape(dims))
+    let out = Tensor(uninitialized: Shape(dims))
     let outRun = total * inner
     var offsets: [Int] = []
     var position = 0

@@ -17,15 +17,22 @@ public final class Storage: @unchecked Sendable {
     public let count: Int
 
     /// Zero-filled storage of `count` floats.
-    public init(count: Int) {
+    public convenience init(count: Int) {
+        self.init(uninitializedCount: count)
+        memset(pointer, 0, max(count, 1) * MemoryLayout<Float>.stride)
+    }
+
+    /// Storage of `count` floats with arbitrary contents, for op outputs that the kernel overwrites entirely
+    /// (saves a memset pass over every activation).
+    public init(uninitializedCount count: Int) {
         precondition(count >= 0, "negative storage size")
+        _ = mallocTuning
         self.count = count
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         var raw: UnsafeMutableRawPointer?
         guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
             fatalError("out of memory allocating \(bytes) bytes")
         }
-        memset(raw, 0, bytes)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         StorageStats.add(bytes)
     }
@@ -35,6 +42,23 @@ public final class Storage: @unchecked Sendable {
         StorageStats.remove(max(count, 1) * MemoryLayout<Float>.stride)
     }
 }
+
+/// Activations of a step are freed and allocated again in the same sizes every step. glibc serves blocks above
+/// its mmap threshold (128 KB until it adapts) with fresh mmaps, so every step paid page faults, kernel page
+/// zeroing and munmap for hundreds of MB. Keeping blocks up to 32 MB (glibc's maximum) on the heap and not
+/// trimming it lets freed activations be reused by the next step.
+private let mallocTuning: Void = {
+    #if os(Linux)
+    let mTrimThreshold: Int32 = -1, mMmapThreshold: Int32 = -3  // <malloc.h>, not in the Glibc module
+    _ = glibcMallopt(mMmapThreshold, 32 << 20)
+    _ = glibcMallopt(mTrimThreshold, 1 << 30)
+    #endif
+}()
+
+#if os(Linux)
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
 
 /// Tiny mutex for counters (pthread mutex; Swift 6 friendly).
 final class SpinLock: @unchecked Sendable {

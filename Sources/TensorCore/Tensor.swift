@@ -29,6 +29,14 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
         self.requiresGrad = requiresGrad
     }
 
+    /// Tensor with arbitrary contents, for op outputs that a kernel overwrites entirely (no zeroing pass).
+    public init(uninitialized shape: Shape, requiresGrad: Bool = false) {
+        self.shape = shape
+        self.storage = Storage(uninitializedCount: shape.count)
+        self.offset = 0
+        self.requiresGrad = requiresGrad
+    }
+
     /// A view of `shape.count` floats of `storage` starting at `offset`.
     public init(shape: Shape, storage: Storage, offset: Int = 0, requiresGrad: Bool = false) {
         precondition(offset >= 0 && offset + shape.count <= storage.count,
