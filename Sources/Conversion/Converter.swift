@@ -143,24 +143,25 @@ public final class Converter {
         case .convert: break
         }
         let path = planned.item.input
+        let label = path == "-" ? "<stdin>" : path
         do {
             let mode = ColorMode(channels: translator.inputChannels)
             let image: RGBImage
             if path == "-" {
-                image = try RGBImage.decode(readStdin(), path: "<stdin>", mode: mode, options: settings.decode)
+                image = try RGBImage.decode(readStdin(), path: label, mode: mode, options: settings.decode)
             } else {
                 image = try RGBImage(contentsOf: path, mode: mode, options: settings.decode)
             }
-            guard image.width > 0 && image.height > 0 else { throw ConversionError(path: path, reason: "image has no pixels") }
+            guard image.width > 0 && image.height > 0 else { throw ConversionError(path: label, reason: "image has no pixels") }
             let prepared = policy.prepare(image)
             let pixels = prepared.paddedWidth * prepared.paddedHeight
             if pixels > settings.maxInputPixels {
-                throw ConversionError(path: path, reason: "\(image.width)x\(image.height) needs a \(prepared.paddedWidth)x\(prepared.paddedHeight) "
+                throw ConversionError(path: label, reason: "\(image.width)x\(image.height) needs a \(prepared.paddedWidth)x\(prepared.paddedHeight) "
                     + "network input, more than the limit of \(settings.maxInputPixels) pixels (--max-pixels); use --preprocess resize or raise the limit")
             }
             return .ready(planned, prepared, TensorBox(policy.inputTensor(prepared)))
         } catch {
-            return .finished(planned, .failed(planned, reason: InputListing.reasonOnly(describe(error, path: path), path == "-" ? "<stdin>" : path)))
+            return .finished(planned, .failed(planned, reason: InputListing.reasonOnly(describe(error, path: label), label)))
         }
     }
 
