@@ -88,7 +88,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Convert only slice I of N (1-based: item k goes to slice k mod N + 1).") var shard: String?
     @Flag(name: .customLong("no-overlap"), help: "Decode, compute and encode one after the other on one thread.") var noOverlap = false
     @Option(help: "Threads for the math (default: all cores).") var threads: Int?
-    @Flag(help: "No summary line when everything succeeded.") var quiet = false
+    @Flag(help: "No notes, and no summary line when everything succeeded (errors are always printed).") var quiet = false
 
     func validate() throws {
         guard OutputFormat(name: format) != nil else { throw ValidationError("--format must be png or jpg, not '\(format)'") }
@@ -131,7 +131,7 @@ struct ConvertCommand: ParsableCommand {
                 InputListing.parsePathList(Array(FileHandle.standardInput.readDataToEndOfFile()), nulSeparated: null)
             }
         }
-        for note in list.notes { printError("\(note), skipped") }
+        if !quiet { for note in list.notes { printError("\(note), skipped") } }
         let outputFormat = OutputFormat(name: format)!
         if !toStdout {
             var isDirectory: ObjCBool = false
@@ -157,7 +157,7 @@ struct ConvertCommand: ParsableCommand {
         let converter: Converter
         do {
             let loaded = try GeneratorLoader.load(model, options: modelOptions)
-            for note in loaded.notes { printError("\(loaded.file): \(note)") }
+            if !quiet { for note in loaded.notes { printError("\(loaded.file): \(note)") } }
             let translator = try ImageTranslator(network: loaded.network, evaluationMode: eval, seed: seed)
             let settings = ConversionSettings(size: SizeMode(rawValue: preprocess)!, loadSize: loadSize, keepSize: keepSize,
                                               format: outputFormat, encode: EncodeOptions(jpegQuality: quality),
