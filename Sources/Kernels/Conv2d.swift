@@ -12,6 +12,20 @@ public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         return
     }
     let k = g.colRows, inPlane = g.channels &* g.inputPlane, outPlane = g.outputPlane
+    if convUsesSkinnyProducts(g) {
+        // Few output pixels: y[O, P] = W[O, K] · cols[K, P] as P dot products per weight row (weight read once).
+        let colsT = workspace + k &* outPlane
+        for n in 0..<batch {
+            let xn = x + n &* inPlane
+            if !g.isPointwise { im2col(xn, workspace, geometry: g) }
+            transposeSmall(g.isPointwise ? xn : UnsafePointer(workspace), rows: k, cols: outPlane, lds: outPlane,
+                           colsT, ldd: k, accumulate: false)
+            skinnyRowDot(m: o, n: outPlane, k: k, a: weight, lda: k, bt: colsT, ldbt: k,
+                         c: y + n &* o &* outPlane, ldc: outPlane, accumulate: false)
+        }
+        if let bias { convAddBias(y, bias, batch: batch, channels: o, plane: outPlane) }
+        return
+    }
     let chunkRows = im2colRowsPerChunk(g), ow = g.outWidth
     for n in 0..<batch {
         let xn = x + n &* inPlane, yn = y + n &* o &* outPlane
@@ -48,6 +62,31 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
     let chunkRows = im2colRowsPerChunk(g), ow = g.outWidth
     if let gradBias { convBiasBackward(dy, gradBias, batch: batch, channels: o, plane: outPlane) }
     if gradX == nil && gradWeight == nil { return }
+    if convUsesSkinnyProducts(g) {
+        let colsT = workspace + k &* outPlane
+        for n in 0..<batch {
+            let xn = x + n &* inPlane, dyn = dy + n &* o &* outPlane
+            if let gradWeight {  // dW[O,K] += dY[O,P] · colsT[P,K]
+                if !g.isPointwise { im2col(xn, workspace, geometry: g) }
+                transposeSmall(g.isPointwise ? xn : UnsafePointer(workspace), rows: k, cols: outPlane,
+                               lds: outPlane, colsT, ldd: k, accumulate: false)
+                skinnyRankUpdate(m: o, n: outPlane, k: k, a: dyn, lda: outPlane, bt: colsT, ldbt: k,
+                                 c: gradWeight, ldc: k)
+            }
+            if let gradX {  // dcolsT[P,K] = dY[O,P]^T · W[O,K], then back onto dx
+                skinnyStreamRows(m: k, n: outPlane, k: o, x: dyn, ldx: outPlane, w: weight, ldw: k,
+                                 ct: colsT, ldct: k)
+                if g.isPointwise {
+                    transposeSmall(colsT, rows: outPlane, cols: k, lds: k, gradX + n &* inPlane, ldd: outPlane,
+                                   accumulate: true)
+                } else {
+                    transposeSmall(colsT, rows: outPlane, cols: k, lds: k, workspace, ldd: outPlane, accumulate: false)
+                    col2imAdd(workspace, gradX + n &* inPlane, geometry: g)
+                }
+            }
+        }
+        return
+    }
     for n in 0..<batch {
         let xn = x + n &* inPlane, dyn = dy + n &* o &* outPlane
         if g.isPointwise {

@@ -32,7 +32,7 @@ public func conv2dUsesTapPlanes(outChannels o: Int, geometry g: ConvGeometry) ->
 @inlinable
 public func conv2dWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry) -> Int {
     conv2dUsesTapPlanes(outChannels: o, geometry: g) ? tapPlanesWorkspaceCount(outChannels: o, geometry: g)
-        : im2colWorkspaceCount(g)
+        : convColumnsWorkspaceCount(g)
 }
 
 /// Output rows per forward band: the band's input rows (with the kh - s halo) must fit the chunk budget.

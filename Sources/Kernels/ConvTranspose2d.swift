@@ -4,11 +4,27 @@
 // x: [N,Cin,Hin,Win], weight: [Cin,Cout,kh,kw] (viewed as [Cin, Cout*kh*kw]), bias: [Cout], y: [N,Cout,Ho,Wo].
 
 /// y = convT(x, weight) + bias. `y` must be zero on entry (columns are added onto it).
-/// `workspace` holds `im2colWorkspaceCount(g)` floats.
+/// `workspace` holds `convColumnsWorkspaceCount(g)` floats.
 public func convTranspose2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                    y: UnsafeMutablePointer<Float>, batch: Int, inChannels cin: Int,
                                    geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>) {
     let k = g.colRows, xPlane = g.outputPlane, yPlane = g.inputPlane, cout = g.channels
+    if convUsesSkinnyProducts(g) {
+        // Few input pixels: colsT[P, K] = x[Cin, P]^T · W[Cin, K] streams the weight once.
+        let colsT = workspace + k &* xPlane
+        for n in 0..<batch {
+            let xn = x + n &* cin &* xPlane, yn = y + n &* cout &* yPlane
+            skinnyStreamRows(m: k, n: xPlane, k: cin, x: xn, ldx: xPlane, w: weight, ldw: k, ct: colsT, ldct: k)
+            if g.isPointwise {
+                transposeSmall(colsT, rows: xPlane, cols: k, lds: k, yn, ldd: xPlane, accumulate: true)
+            } else {
+                transposeSmall(colsT, rows: xPlane, cols: k, lds: k, workspace, ldd: xPlane, accumulate: false)
+                col2imAdd(workspace, yn, geometry: g)
+            }
+        }
+        if let bias { convAddBias(y, bias, batch: batch, channels: cout, plane: yPlane) }
+        return
+    }
     let chunkRows = im2colRowsPerChunk(g), iw = g.outWidth
     for n in 0..<batch {
         let xn = x + n &* cin &* xPlane, yn = y + n &* cout &* yPlane
@@ -43,6 +59,24 @@ public func convTranspose2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafeP
     let chunkRows = im2colRowsPerChunk(g), iw = g.outWidth
     if let gradBias { convBiasBackward(dy, gradBias, batch: batch, channels: cout, plane: yPlane) }
     if gradX == nil && gradWeight == nil { return }
+    if convUsesSkinnyProducts(g) {
+        let colsT = workspace + k &* xPlane
+        for n in 0..<batch {
+            let xn = x + n &* cin &* xPlane, dyn = dy + n &* cout &* yPlane
+            if !g.isPointwise { im2col(dyn, workspace, geometry: g) }
+            transposeSmall(g.isPointwise ? dyn : UnsafePointer(workspace), rows: k, cols: xPlane, lds: xPlane,
+                           colsT, ldd: k, accumulate: false)
+            if let gradX {  // dx[Cin, P] += W[Cin, K] · colsT[P, K]^T
+                skinnyRowDot(m: cin, n: xPlane, k: k, a: weight, lda: k, bt: colsT, ldbt: k,
+                             c: gradX + n &* cin &* xPlane, ldc: xPlane, accumulate: true)
+            }
+            if let gradWeight {  // dW[Cin, K] += x[Cin, P] · colsT[P, K]
+                skinnyRankUpdate(m: cin, n: xPlane, k: k, a: xn, lda: xPlane, bt: colsT, ldbt: k,
+                                 c: gradWeight, ldc: k)
+            }
+        }
+        return
+    }
     for n in 0..<batch {
         let xn = x + n &* cin &* xPlane, dyn = dy + n &* cout &* yPlane
         // For a pointwise conv the columns of dy are dy itself.

@@ -57,13 +57,13 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: 
     assert(g.outHeight == s.h && g.outWidth == s.w, "convTranspose2d: geometry does not invert")
     let batch = s.n
     let y = Tensor(zeros: [batch, cout, oh, ow])  // zero-filled: columns are added onto it
-    ConvWorkspace.shared.withBuffer(count: im2colWorkspaceCount(g)) { workspace in
+    ConvWorkspace.shared.withBuffer(count: convColumnsWorkspaceCount(g)) { workspace in
         convTranspose2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
                                inChannels: cin, geometry: g, workspace: workspace)
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return y.recorded(from: inputs) { gradOut in
-        ConvWorkspace.shared.withBuffer(count: im2colWorkspaceCount(g)) { workspace in
+        ConvWorkspace.shared.withBuffer(count: convColumnsWorkspaceCount(g)) { workspace in
             convTranspose2dBackward(gradOut: gradOut, x: x.data, weight: weight.data,
                                     gradX: x.requiresGrad ? x.gradData() : nil,
                                     gradWeight: weight.requiresGrad ? weight.gradData() : nil,

@@ -27,9 +27,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only the layers whose label contains this text.")
     var layer: String?
 
+    @Option(help: ArgumentHelp("Pixel count up to which convs use streaming weight products (0: plain GEMM).",
+                               visibility: .hidden))
+    var skinnyColumns: Int?
+
     func run() throws {
         if let threads { setBLASThreads(threads); kernelThreadCount = threads }
         benchUsesCPUClock = cpuClock
+        if let skinnyColumns { skinnyGemmMaxColumns = skinnyColumns }
         let peak = measureSgemmPeak()
         print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads)", peak, blasThreads()))
         if sgemmOnly { return }

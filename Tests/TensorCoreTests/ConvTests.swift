@@ -87,34 +87,38 @@ private let convTransposeCases: [ConvCase] = [
     ConvCase(batch: 1, channels: 5, height: 1, width: 1, outChannels: 4, kernelH: 4, kernelW: 4, stride: 2, padding: 1, bias: true),
 ]
 
-/// Runs `body` once with the default im2col band size and once with bands of a single output row, so the
-/// multi-band paths (row offsets, accumulation across bands) are exercised on small tensors too.
-private func withBandSizes(_ body: (String) -> Void) {
-    let saved = im2colChunkFloats
-    defer { im2colChunkFloats = saved }
-    for budget in [saved, 1] {
+/// Runs `body` under each way of running the column GEMMs: streaming products for up to 16 pixels (one band),
+/// plain GEMMs in one band, and plain GEMMs in bands of a single output row, so every path
+/// (row offsets, accumulation across bands, skinny products) is exercised on small tensors.
+private func withColumnPaths(_ body: (String) -> Void) {
+    let savedBudget = im2colChunkFloats, savedSkinny = skinnyGemmMaxColumns
+    defer { im2colChunkFloats = savedBudget; skinnyGemmMaxColumns = savedSkinny }
+    for (budget, skinny, name) in [(savedBudget, 16, "streaming products"), (savedBudget, 0, "gemm, one band"),
+                                   (1, 0, "gemm, one-row bands")] {
         im2colChunkFloats = budget
-        body(budget == 1 ? "one-row bands" : "default bands")
+        skinnyGemmMaxColumns = skinny
+        body(name)
     }
 }
 
-/// Runs `body` under each conv2d lowering (im2col columns, tap planes).
-private func withConv2dLowerings(_ body: (Conv2dLowering) -> Void) {
-    let saved = conv2dLowering
-    defer { conv2dLowering = saved }
-    for lowering in [Conv2dLowering.columns, .tapPlanes] {
+/// Runs `body` under each conv2d lowering (im2col columns with and without the skinny products, tap planes).
+private func withConv2dLowerings(_ body: (String) -> Void) {
+    let saved = conv2dLowering, savedSkinny = skinnyGemmMaxColumns
+    defer { conv2dLowering = saved; skinnyGemmMaxColumns = savedSkinny }
+    for (lowering, skinny) in [(Conv2dLowering.columns, 16), (.columns, 0), (.tapPlanes, 16)] {
         conv2dLowering = lowering
-        body(lowering)
+        skinnyGemmMaxColumns = skinny
+        body("\(lowering), skinny ≤ \(skinny)")
     }
 }
 
-/// Runs `body` under each conv2d lowering (im2col columns, tap planes) and both band sizes.
+/// Runs `body` under each conv2d lowering (im2col columns, tap planes) and each column path.
 private func withConv2dVariants(_ body: (String) -> Void) {
     let saved = conv2dLowering
     defer { conv2dLowering = saved }
     for lowering in [Conv2dLowering.columns, .tapPlanes] {
         conv2dLowering = lowering
-        withBandSizes { bands in body("\(lowering), \(bands)") }
+        withColumnPaths { bands in body("\(lowering), \(bands)") }
     }
 }
 
@@ -172,7 +176,7 @@ final class ConvTests: XCTestCase {
 
     func testConvTranspose2dMatchesNaiveReference() {
         var rng = RNG(seed: 12)
-        withBandSizes { bands in
+        withColumnPaths { bands in
             for cfg in convTransposeCases {
                 let x = randomTensor([cfg.batch, cfg.channels, cfg.height, cfg.width], &rng)
                 let w = randomTensor([cfg.channels, cfg.outChannels, cfg.kernelH, cfg.kernelW], &rng)
@@ -247,7 +251,7 @@ final class ConvTests: XCTestCase {
 
     func testConvTranspose2dGradients() {
         var rng = RNG(seed: 22)
-        withBandSizes { bands in
+        withColumnPaths { bands in
             for cfg in convTransposeCases {
                 let x = randomTensor([cfg.batch, cfg.channels, cfg.height, cfg.width], &rng)
                 let w = randomTensor([cfg.channels, cfg.outChannels, cfg.kernelH, cfg.kernelW], &rng)
@@ -265,7 +269,7 @@ final class ConvTests: XCTestCase {
         withConv2dLowerings { lowering in sameTensorUsedTwice(lowering) }
     }
 
-    private func sameTensorUsedTwice(_ lowering: Conv2dLowering) {
+    private func sameTensorUsedTwice(_ lowering: String) {
         var rng = RNG(seed: 23)
         // x feeds two convs with different weights and strides that give the same output size; the shared
         // weight w feeds both too. Both paths must add into the gradients.
@@ -312,7 +316,7 @@ final class ConvTests: XCTestCase {
         withConv2dLowerings { lowering in gradientsAccumulateAcrossCalls(lowering) }
     }
 
-    private func gradientsAccumulateAcrossCalls(_ lowering: Conv2dLowering) {
+    private func gradientsAccumulateAcrossCalls(_ lowering: String) {
         var rng = RNG(seed: 25)
         let x = randomTensor([1, 2, 4, 4], &rng)
         let w = randomTensor([2, 2, 3, 3], &rng)

@@ -1,0 +1,92 @@
+import XCTest
+import Kernels
+
+/// Naive c[i,j] = Σ_k a(i,k) b(k,j) in Double, from closures that index the operands however they are stored.
+private func reference(m: Int, n: Int, k: Int, _ a: (Int, Int) -> Float, _ b: (Int, Int) -> Float) -> [Double] {
+    var c = [Double](repeating: 0, count: m * n)
+    for i in 0..<m { for j in 0..<n { for l in 0..<k { c[i * n + j] += Double(a(i, l)) * Double(b(l, j)) } } }
+    return c
+}
+
+private func values(_ count: Int, seed: Int) -> [Float] {
+    (0..<count).map { Float(((($0 + 1) * 7919 + seed * 104_729) % 2003) - 1001) / 1001 }
+}
+
+/// Shapes with the small side 1..16 (not multiples of 4), long sides that are not multiples of 8 or of the
+/// 512-column block, and leading dimensions wider than the matrices.
+private let shapes: [(m: Int, n: Int, k: Int)] = [
+    (1, 1, 1), (3, 1, 9), (5, 2, 17), (7, 3, 33), (9, 4, 8), (13, 5, 70), (4, 7, 129), (11, 8, 31),
+    (6, 13, 64), (2, 16, 100), (1100, 3, 37), (37, 4, 1100), (700, 16, 12),
+]
+
+final class SkinnyGemmTests: XCTestCase {
+    func testRowDot() {
+        for (m, n, k) in shapes {
+            let lda = k + 3, ldbt = k + 1, ldc = n + 2
+            let a = values(m * lda, seed: 1), bt = values(n * ldbt, seed: 2)
+            let ref = reference(m: m, n: n, k: k, { a[$0 * lda + $1] }, { bt[$1 * ldbt + $0] })
+            for accumulate in [false, true] {
+                var c = values(m * ldc, seed: 3)
+                let before = c
+                a.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    skinnyRowDot(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
+                                 c: cp.baseAddress!, ldc: ldc, accumulate: accumulate)
+                } } }
+                for i in 0..<m { for j in 0..<ldc {
+                    let expected = j < n ? ref[i * n + j] + (accumulate ? Double(before[i * ldc + j]) : 0)
+                                         : Double(before[i * ldc + j])  // padding columns untouched
+                    XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-4 * max(1, abs(expected)),
+                                   "rowDot m\(m) n\(n) k\(k) acc \(accumulate) at (\(i),\(j))")
+                } }
+            }
+        }
+    }
+
+    func testStreamRows() {
+        for (m, n, k) in shapes {
+            let ldx = n + 1, ldw = m + 5, ldct = m + 2
+            let x = values(k * ldx, seed: 4), w = values(k * ldw, seed: 5)
+            // ct[j, i] = Σ_l x[l, j] w[l, i]
+            let ref = reference(m: n, n: m, k: k, { x[$1 * ldx + $0] }, { w[$0 * ldw + $1] })
+            var ct = values(n * ldct, seed: 6)
+            let before = ct
+            x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in ct.withUnsafeMutableBufferPointer { cp in
+                skinnyStreamRows(m: m, n: n, k: k, x: xp.baseAddress!, ldx: ldx, w: wp.baseAddress!, ldw: ldw,
+                                 ct: cp.baseAddress!, ldct: ldct)
+            } } }
+            for j in 0..<n { for i in 0..<ldct {
+                let expected = i < m ? ref[j * m + i] : Double(before[j * ldct + i])
+                XCTAssertEqual(Double(ct[j * ldct + i]), expected, accuracy: 1e-4 * max(1, abs(expected)),
+                               "streamRows m\(m) n\(n) k\(k) at (\(j),\(i))")
+            } }
+        }
+    }
+
+    func testRankUpdate() {
+        for (m, n, k) in shapes {
+            let lda = n + 2, ldbt = k + 3, ldc = k + 1
+            let a = values(m * lda, seed: 7), bt = values(n * ldbt, seed: 8)
+            let ref = reference(m: m, n: k, k: n, { a[$0 * lda + $1] }, { bt[$0 * ldbt + $1] })
+            var c = values(m * ldc, seed: 9)
+            let before = c
+            a.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                skinnyRankUpdate(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
+                                 c: cp.baseAddress!, ldc: ldc)
+            } } }
+            for i in 0..<m { for j in 0..<ldc {
+                let expected = Double(before[i * ldc + j]) + (j < k ? ref[i * k + j] : 0)
+                XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-4 * max(1, abs(expected)),
+                               "rankUpdate m\(m) n\(n) k\(k) at (\(i),\(j))")
+            } }
+        }
+    }
+
+    func testTransposeSmall() {
+        let src: [Float] = [1, 2, 3, 9, 4, 5, 6, 9]  // 2x3 with row stride 4
+        var dst = [Float](repeating: 10, count: 6)
+        transposeSmall(src, rows: 2, cols: 3, lds: 4, &dst, ldd: 2, accumulate: false)
+        XCTAssertEqual(dst, [1, 4, 2, 5, 3, 6])
+        transposeSmall(src, rows: 2, cols: 3, lds: 4, &dst, ldd: 2, accumulate: true)
+        XCTAssertEqual(dst, [2, 8, 4, 10, 6, 12])
+    }
+}
