@@ -2,7 +2,7 @@
 // x: [N,C,H,W], weight: [O,C,kh,kw] (viewed as [O, C*kh*kw]), bias: [O], y: [N,O,Ho,Wo].
 
 /// y = conv(x, weight) + bias. `y` is overwritten.
-/// `workspace` holds `conv2dWorkspaceCount(outChannels:geometry:)` floats.
+/// `workspace` holds `conv2dWorkspaceCount(outChannels:geometry:)` floats (the backward pass uses the same).
 public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int, geometry g: ConvGeometry,
                           workspace: UnsafeMutablePointer<Float>) {
@@ -18,7 +18,7 @@ public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         for n in 0..<batch {
             let xn = x + n &* inPlane
             if !g.isPointwise { im2col(xn, workspace, geometry: g) }
-            transposeSmall(g.isPointwise ? xn : UnsafePointer(workspace), rows: k, cols: outPlane, lds: outPlane,
+            transposeMatrix(g.isPointwise ? xn : UnsafePointer(workspace), rows: k, cols: outPlane, lds: outPlane,
                            colsT, ldd: k, accumulate: false)
             skinnyRowDot(m: o, n: outPlane, k: k, a: weight, lda: k, bt: colsT, ldbt: k,
                          c: y + n &* o &* outPlane, ldc: outPlane, accumulate: false)
@@ -68,7 +68,7 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
             let xn = x + n &* inPlane, dyn = dy + n &* o &* outPlane
             if let gradWeight {  // dW[O,K] += dY[O,P] · colsT[P,K]
                 if !g.isPointwise { im2col(xn, workspace, geometry: g) }
-                transposeSmall(g.isPointwise ? xn : UnsafePointer(workspace), rows: k, cols: outPlane,
+                transposeMatrix(g.isPointwise ? xn : UnsafePointer(workspace), rows: k, cols: outPlane,
                                lds: outPlane, colsT, ldd: k, accumulate: false)
                 skinnyRankUpdate(m: o, n: outPlane, k: k, a: dyn, lda: outPlane, bt: colsT, ldbt: k,
                                  c: gradWeight, ldc: k)
@@ -77,16 +77,19 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
                 skinnyStreamRows(m: k, n: outPlane, k: o, x: dyn, ldx: outPlane, w: weight, ldw: k,
                                  ct: colsT, ldct: k)
                 if g.isPointwise {
-                    transposeSmall(colsT, rows: outPlane, cols: k, lds: k, gradX + n &* inPlane, ldd: outPlane,
+                    transposeMatrix(colsT, rows: outPlane, cols: k, lds: k, gradX + n &* inPlane, ldd: outPlane,
                                    accumulate: true)
                 } else {
-                    transposeSmall(colsT, rows: outPlane, cols: k, lds: k, workspace, ldd: outPlane, accumulate: false)
+                    transposeMatrix(colsT, rows: outPlane, cols: k, lds: k, workspace, ldd: outPlane, accumulate: false)
                     col2imAdd(workspace, gradX + n &* inPlane, geometry: g)
                 }
             }
         }
         return
     }
+    // Narrow bands: scratch for the transposed product after the largest band of columns (sized for that band,
+    // so a narrower last band must not switch to it on its own).
+    let scratch = transposedProductScratch(m: k, n: chunkRows &* ow) > 0 ? workspace + k &* chunkRows &* ow : nil
     for n in 0..<batch {
         let xn = x + n &* inPlane, dyn = dy + n &* o &* outPlane
         if g.isPointwise {
@@ -95,8 +98,8 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
                       beta: 1, c: gradWeight, ldc: k)
             }
             if let gradX {  // dx[C,HW] += W[O,C]^T · dY[O,HW]
-                sgemm(transA: true, m: k, n: outPlane, k: o, a: weight, lda: k, b: dyn, ldb: outPlane,
-                      beta: 1, c: gradX + n &* inPlane, ldc: outPlane)
+                gemmTransposedA(m: k, n: outPlane, k: o, a: weight, lda: k, b: dyn, ldb: outPlane,
+                                c: gradX + n &* inPlane, ldc: outPlane, accumulate: true, scratch: workspace)
             }
             continue
         }
@@ -110,8 +113,8 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
                       beta: 1, c: gradWeight, ldc: k)
             }
             if let gradX {  // dcols[K,cols] = W[O,K]^T · dY[O,cols], then scattered back onto dx
-                sgemm(transA: true, m: k, n: cols, k: o, a: weight, lda: k, b: dyChunk, ldb: outPlane,
-                      c: workspace, ldc: cols)
+                gemmTransposedA(m: k, n: cols, k: o, a: weight, lda: k, b: dyChunk, ldb: outPlane,
+                                c: workspace, ldc: cols, accumulate: false, scratch: scratch)
                 col2imAdd(workspace, gradX + n &* inPlane, geometry: g, rowStart: r0, rowEnd: r1)
             }
             r0 = r1

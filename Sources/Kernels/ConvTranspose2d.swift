@@ -16,9 +16,9 @@ public func convTranspose2dForward(x: UnsafePointer<Float>, weight: UnsafePointe
             let xn = x + n &* cin &* xPlane, yn = y + n &* cout &* yPlane
             skinnyStreamRows(m: k, n: xPlane, k: cin, x: xn, ldx: xPlane, w: weight, ldw: k, ct: colsT, ldct: k)
             if g.isPointwise {
-                transposeSmall(colsT, rows: xPlane, cols: k, lds: k, yn, ldd: xPlane, accumulate: true)
+                transposeMatrix(colsT, rows: xPlane, cols: k, lds: k, yn, ldd: xPlane, accumulate: true)
             } else {
-                transposeSmall(colsT, rows: xPlane, cols: k, lds: k, workspace, ldd: xPlane, accumulate: false)
+                transposeMatrix(colsT, rows: xPlane, cols: k, lds: k, workspace, ldd: xPlane, accumulate: false)
                 col2imAdd(workspace, yn, geometry: g)
             }
         }
@@ -26,19 +26,22 @@ public func convTranspose2dForward(x: UnsafePointer<Float>, weight: UnsafePointe
         return
     }
     let chunkRows = im2colRowsPerChunk(g), iw = g.outWidth
+    // Narrow bands: scratch for the transposed product after the largest band of columns (sized for that band,
+    // so a narrower last band must not switch to it on its own).
+    let scratch = transposedProductScratch(m: k, n: chunkRows &* iw) > 0 ? workspace + k &* chunkRows &* iw : nil
     for n in 0..<batch {
         let xn = x + n &* cin &* xPlane, yn = y + n &* cout &* yPlane
         if g.isPointwise {  // y[Cout,HW] = W[Cin,Cout]^T · x[Cin,HW]
-            sgemm(transA: true, m: k, n: xPlane, k: cin, a: weight, lda: k, b: xn, ldb: xPlane,
-                  c: yn, ldc: yPlane)
+            gemmTransposedA(m: k, n: xPlane, k: cin, a: weight, lda: k, b: xn, ldb: xPlane,
+                            c: yn, ldc: yPlane, accumulate: false, scratch: workspace)
             continue
         }
         var r0 = 0
         while r0 < g.outHeight {
             let r1 = min(g.outHeight, r0 &+ chunkRows), cols = (r1 &- r0) &* iw
             // cols[Cout*kh*kw, cols] = W^T · x[Cin, cols], then scattered onto y.
-            sgemm(transA: true, m: k, n: cols, k: cin, a: weight, lda: k, b: xn + r0 &* iw, ldb: xPlane,
-                  c: workspace, ldc: cols)
+            gemmTransposedA(m: k, n: cols, k: cin, a: weight, lda: k, b: xn + r0 &* iw, ldb: xPlane,
+                            c: workspace, ldc: cols, accumulate: false, scratch: scratch)
             col2imAdd(workspace, yn, geometry: g, rowStart: r0, rowEnd: r1)
             r0 = r1
         }
@@ -64,7 +67,7 @@ public func convTranspose2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafeP
         for n in 0..<batch {
             let xn = x + n &* cin &* xPlane, dyn = dy + n &* cout &* yPlane
             if !g.isPointwise { im2col(dyn, workspace, geometry: g) }
-            transposeSmall(g.isPointwise ? dyn : UnsafePointer(workspace), rows: k, cols: xPlane, lds: xPlane,
+            transposeMatrix(g.isPointwise ? dyn : UnsafePointer(workspace), rows: k, cols: xPlane, lds: xPlane,
                            colsT, ldd: k, accumulate: false)
             if let gradX {  // dx[Cin, P] += W[Cin, K] · colsT[P, K]^T
                 skinnyRowDot(m: cin, n: xPlane, k: k, a: weight, lda: k, bt: colsT, ldbt: k,

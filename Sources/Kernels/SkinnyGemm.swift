@@ -13,10 +13,14 @@ nonisolated(unsafe) public var skinnyGemmMaxColumns = 4
 @inlinable
 public func convUsesSkinnyProducts(_ g: ConvGeometry) -> Bool { g.outputPlane <= skinnyGemmMaxColumns }
 
-/// Workspace floats for the im2col-based conv kernels (plain or skinny) with geometry `g`.
+/// Workspace floats for the im2col-based conv kernels (plain or skinny) with geometry `g`: one band of
+/// columns, plus as much again when the band is narrow enough for a transposed product or the skinny path.
 @inlinable
 public func convColumnsWorkspaceCount(_ g: ConvGeometry) -> Int {
-    convUsesSkinnyProducts(g) ? 2 &* g.colRows &* g.outputPlane : im2colWorkspaceCount(g)
+    if convUsesSkinnyProducts(g) { return 2 &* g.colRows &* g.outputPlane }
+    let cols = g.isPointwise ? g.outputPlane : im2colRowsPerChunk(g) &* g.outWidth
+    let columns = g.isPointwise ? 0 : g.colRows &* cols
+    return columns &+ transposedProductScratch(m: g.colRows, n: cols)
 }
 
 @inline(__always) @usableFromInline
@@ -157,19 +161,6 @@ public func skinnyRankUpdate(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, ld
                 }
                 j0 &+= 4
             }
-        }
-    }
-}
-
-/// dst[j, i] (+)= src[i, j]. src: [rows, cols] (lds), dst: [cols, rows] (ldd). For the small matrices here.
-public func transposeSmall(_ src: UnsafePointer<Float>, rows: Int, cols: Int, lds: Int,
-                           _ dst: UnsafeMutablePointer<Float>, ldd: Int, accumulate: Bool) {
-    for i in 0..<rows {
-        let s = src + i &* lds
-        if accumulate {
-            for j in 0..<cols { dst[j &* ldd &+ i] += s[j] }
-        } else {
-            for j in 0..<cols { dst[j &* ldd &+ i] = s[j] }
         }
     }
 }

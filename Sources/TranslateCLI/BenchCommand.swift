@@ -31,10 +31,15 @@ struct BenchCommand: ParsableCommand {
                                visibility: .hidden))
     var skinnyColumns: Int?
 
+    @Option(help: ArgumentHelp("Column count up to which transposed-weight products are computed transposed (0: never).",
+                               visibility: .hidden))
+    var transposedColumns: Int?
+
     func run() throws {
         if let threads { setBLASThreads(threads); kernelThreadCount = threads }
         benchUsesCPUClock = cpuClock
         if let skinnyColumns { skinnyGemmMaxColumns = skinnyColumns }
+        if let transposedColumns { transposedProductMaxColumns = transposedColumns }
         let peak = measureSgemmPeak()
         print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads)", peak, blasThreads()))
         if sgemmOnly { return }

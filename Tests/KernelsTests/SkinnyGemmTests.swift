@@ -81,12 +81,47 @@ final class SkinnyGemmTests: XCTestCase {
         }
     }
 
-    func testTransposeSmall() {
+    func testTransposeMatrix() {
         let src: [Float] = [1, 2, 3, 9, 4, 5, 6, 9]  // 2x3 with row stride 4
         var dst = [Float](repeating: 10, count: 6)
-        transposeSmall(src, rows: 2, cols: 3, lds: 4, &dst, ldd: 2, accumulate: false)
+        transposeMatrix(src, rows: 2, cols: 3, lds: 4, &dst, ldd: 2, accumulate: false)
         XCTAssertEqual(dst, [1, 4, 2, 5, 3, 6])
-        transposeSmall(src, rows: 2, cols: 3, lds: 4, &dst, ldd: 2, accumulate: true)
+        transposeMatrix(src, rows: 2, cols: 3, lds: 4, &dst, ldd: 2, accumulate: true)
         XCTAssertEqual(dst, [2, 8, 4, 10, 6, 12])
+        // Larger than a tile in both directions, odd sizes, big enough to run in parallel.
+        let rows = 530, cols = 517, lds = 520, ldd = 533
+        let big = values(rows * lds, seed: 11)
+        var out = [Float](repeating: -7, count: cols * ldd)
+        transposeMatrix(big, rows: rows, cols: cols, lds: lds, &out, ldd: ldd, accumulate: false)
+        for j in 0..<cols { for i in 0..<ldd {
+            XCTAssertEqual(out[j * ldd + i], i < rows ? big[i * lds + j] : -7, "(\(j),\(i))")
+        } }
+    }
+
+    /// aᵀ·b in both orientations (direct, and through the scratch), plain and accumulating.
+    func testGemmTransposedA() {
+        let saved = transposedProductMaxColumns
+        defer { transposedProductMaxColumns = saved }
+        for (m, n, k) in [(37, 5, 11), (300, 64, 40), (9, 600, 17)] {
+            let lda = m + 3, ldb = n + 1, ldc = n + 2
+            let a = values(k * lda, seed: 12), b = values(k * ldb, seed: 13)
+            let ref = reference(m: m, n: n, k: k, { a[$1 * lda + $0] }, { b[$0 * ldb + $1] })
+            for threshold in [0, 1024] {
+                transposedProductMaxColumns = threshold
+                for accumulate in [false, true] {
+                    var c = values(m * ldc, seed: 14)
+                    let before = c
+                    var scratch = [Float](repeating: .nan, count: m * n)
+                    gemmTransposedA(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: &c, ldc: ldc,
+                                    accumulate: accumulate, scratch: &scratch)
+                    for i in 0..<m { for j in 0..<ldc {
+                        let expected = j < n ? ref[i * n + j] + (accumulate ? Double(before[i * ldc + j]) : 0)
+                                             : Double(before[i * ldc + j])
+                        XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-4 * max(1, abs(expected)),
+                                       "m\(m) n\(n) k\(k) threshold \(threshold) acc \(accumulate) at (\(i),\(j))")
+                    } }
+                }
+            }
+        }
     }
 }

@@ -87,16 +87,25 @@ private let convTransposeCases: [ConvCase] = [
     ConvCase(batch: 1, channels: 5, height: 1, width: 1, outChannels: 4, kernelH: 4, kernelW: 4, stride: 2, padding: 1, bias: true),
 ]
 
-/// Runs `body` under each way of running the column GEMMs: streaming products for up to 16 pixels (one band),
-/// plain GEMMs in one band, and plain GEMMs in bands of a single output row, so every path
-/// (row offsets, accumulation across bands, skinny products) is exercised on small tensors.
+/// Runs `body` under each way of running the column GEMMs: streaming products for up to 16 pixels, plain
+/// GEMMs with and without the transposed-orientation product, and plain GEMMs in bands of a single output
+/// row, so every path (row offsets, accumulation across bands, skinny and transposed products) is exercised
+/// on small tensors.
 private func withColumnPaths(_ body: (String) -> Void) {
     let savedBudget = im2colChunkFloats, savedSkinny = skinnyGemmMaxColumns
-    defer { im2colChunkFloats = savedBudget; skinnyGemmMaxColumns = savedSkinny }
-    for (budget, skinny, name) in [(savedBudget, 16, "streaming products"), (savedBudget, 0, "gemm, one band"),
-                                   (1, 0, "gemm, one-row bands")] {
+    let savedTransposed = transposedProductMaxColumns
+    defer {
+        im2colChunkFloats = savedBudget; skinnyGemmMaxColumns = savedSkinny
+        transposedProductMaxColumns = savedTransposed
+    }
+    let variants = [(savedBudget, 16, savedTransposed, "streaming products"),
+                    (savedBudget, 0, savedTransposed, "gemm, transposed products"),
+                    (savedBudget, 0, 0, "gemm, direct products"),
+                    (1, 0, savedTransposed, "gemm, one-row bands")]
+    for (budget, skinny, transposed, name) in variants {
         im2colChunkFloats = budget
         skinnyGemmMaxColumns = skinny
+        transposedProductMaxColumns = transposed
         body(name)
     }
 }
