@@ -83,7 +83,9 @@ final class GeneratorLoaderTests: XCTestCase {
         }
         let first = gB.flat.values.pointer[0]
         XCTAssertEqual(try GeneratorLoader.load(run).file, run + "/latest_net_G_A.safetensors")
-        XCTAssertEqual(try GeneratorLoader.load(run, options: ModelOptions(direction: .bToA)).network.flat.values.pointer[0], first)
+        // Keep the loaded network alive while reading through its raw pointer.
+        let loadedB = try GeneratorLoader.load(run, options: ModelOptions(direction: .bToA)).network
+        withExtendedLifetime(loadedB) { XCTAssertEqual(loadedB.flat.values.pointer[0], first) }
         XCTAssertEqual(try GeneratorLoader.load(run, options: ModelOptions(generator: "G_B", epoch: "5")).file, run + "/5_net_G_B.safetensors")
         XCTAssertThrowsError(try GeneratorLoader.load(run, options: ModelOptions(epoch: "7"))) { error in
             XCTAssertEqual("\(error)", "\(run): no 7_net_G.safetensors or 7_net_G_A.safetensors (saved epochs: 5, latest)")
