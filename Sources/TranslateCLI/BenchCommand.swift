@@ -35,11 +35,15 @@ struct BenchCommand: ParsableCommand {
                                visibility: .hidden))
     var transposedColumns: Int?
 
+    @Option(help: ArgumentHelp("Floats of im2col columns built per band.", visibility: .hidden))
+    var bandFloats: Int?
+
     func run() throws {
         if let threads { setBLASThreads(threads); kernelThreadCount = threads }
         benchUsesCPUClock = cpuClock
         if let skinnyColumns { skinnyGemmMaxColumns = skinnyColumns }
         if let transposedColumns { transposedProductMaxColumns = transposedColumns }
+        if let bandFloats { im2colChunkFloats = bandFloats }
         let peak = measureSgemmPeak()
         print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads)", peak, blasThreads()))
         if sgemmOnly { return }
