@@ -6,6 +6,11 @@
 public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int, geometry g: ConvGeometry,
                           workspace: UnsafeMutablePointer<Float>) {
+    if conv2dUsesWinograd(outChannels: o, geometry: g) {
+        winogradConv2dForward(x: x, weight: weight, bias: bias, y: y, batch: batch, outChannels: o, geometry: g,
+                              workspace: workspace)
+        return
+    }
     if conv2dUsesTapPlanes(outChannels: o, geometry: g) {
         conv2dTapPlanesForward(x: x, weight: weight, bias: bias, y: y, batch: batch, outChannels: o, geometry: g,
                                workspace: workspace)
@@ -53,6 +58,12 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
                            gradBias: UnsafeMutablePointer<Float>?,
                            batch: Int, outChannels o: Int, geometry g: ConvGeometry,
                            workspace: UnsafeMutablePointer<Float>) {
+    if conv2dUsesWinograd(outChannels: o, geometry: g) {
+        if let gradBias { convBiasBackward(dy, gradBias, batch: batch, channels: o, plane: g.outputPlane) }
+        winogradConv2dBackward(gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight, batch: batch,
+                               outChannels: o, geometry: g, workspace: workspace)
+        return
+    }
     if conv2dUsesTapPlanes(outChannels: o, geometry: g) {
         conv2dTapPlanesBackward(gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight,
                                 gradBias: gradBias, batch: batch, outChannels: o, geometry: g, workspace: workspace)

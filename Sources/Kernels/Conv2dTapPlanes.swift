@@ -13,6 +13,8 @@ public enum Conv2dLowering: Sendable {
     case columns
     /// One plane per (output channel, tap) over the input grid.
     case tapPlanes
+    /// Winograd F(4x4, 3x3) for every 3x3 stride-1 layer, im2col columns for the others.
+    case winograd
 }
 
 nonisolated(unsafe) public var conv2dLowering: Conv2dLowering = .automatic
@@ -22,7 +24,7 @@ nonisolated(unsafe) public var conv2dLowering: Conv2dLowering = .automatic
 @inlinable
 public func conv2dUsesTapPlanes(outChannels o: Int, geometry g: ConvGeometry) -> Bool {
     switch conv2dLowering {
-    case .columns: return false
+    case .columns, .winograd: return false
     case .tapPlanes: return true
     case .automatic: return !g.isPointwise && o < 16 && o &* g.inputPlane &* 2 <= g.channels &* g.outputPlane
     }
@@ -31,7 +33,8 @@ public func conv2dUsesTapPlanes(outChannels o: Int, geometry g: ConvGeometry) ->
 /// Workspace floats `conv2dForward` / `conv2dBackward` need for this layer.
 @inlinable
 public func conv2dWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry) -> Int {
-    conv2dUsesTapPlanes(outChannels: o, geometry: g) ? tapPlanesWorkspaceCount(outChannels: o, geometry: g)
+    if conv2dUsesWinograd(outChannels: o, geometry: g) { return winogradWorkspaceCount(outChannels: o, geometry: g) }
+    return conv2dUsesTapPlanes(outChannels: o, geometry: g) ? tapPlanesWorkspaceCount(outChannels: o, geometry: g)
         : convColumnsWorkspaceCount(g)
 }
 

@@ -38,12 +38,26 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Floats of im2col columns built per band.", visibility: .hidden))
     var bandFloats: Int?
 
+    @Option(help: ArgumentHelp("Floats of Winograd-transformed tiles per band.", visibility: .hidden))
+    var winogradBand: Int?
+
+    @Option(help: "How convolutions are lowered: automatic, columns (im2col + GEMM), winograd (3x3 stride-1 layers), tap-planes.")
+    var lowering: String = "automatic"
+
     func run() throws {
         if let threads { setBLASThreads(threads); kernelThreadCount = threads }
         benchUsesCPUClock = cpuClock
         if let skinnyColumns { skinnyGemmMaxColumns = skinnyColumns }
         if let transposedColumns { transposedProductMaxColumns = transposedColumns }
         if let bandFloats { im2colChunkFloats = bandFloats }
+        if let winogradBand { winogradBandFloats = winogradBand }
+        switch lowering {
+        case "automatic": conv2dLowering = .automatic
+        case "columns": conv2dLowering = .columns
+        case "winograd": conv2dLowering = .winograd
+        case "tap-planes": conv2dLowering = .tapPlanes
+        default: throw ValidationError("--lowering must be automatic, columns, winograd or tap-planes, not '\(lowering)'")
+        }
         let peak = measureSgemmPeak()
         print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads)", peak, blasThreads()))
         if sgemmOnly { return }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Models
+import Kernels
 
 /// Our networks against the reference PyTorch networks in ../shared/fixtures (README there): weights loaded
 /// by key, eval and train forwards, replayed dropout masks, loss, every saved gradient and the BatchNorm
@@ -39,6 +40,17 @@ final class ParityTests: XCTestCase {
     func testResNet6Instance() throws { try checkParity("resnet_6blocks_ngf8") }
     func testResNet6BatchDropout() throws { try checkParity("resnet_6blocks_ngf8_batch_dropout") }
     func testResNet9Instance() throws { try checkParity("resnet_9blocks_ngf8") }
+    /// The residual blocks' 3x3 convolutions once through Winograd and once through im2col columns, so both
+    /// lowerings are held to the fixture (automatic picks Winograd from 32 channels, which ngf 8 just reaches).
+    func testResNetBothConvLowerings() throws {
+        let saved = conv2dLowering
+        defer { conv2dLowering = saved }
+        for lowering in [Conv2dLowering.winograd, .columns] {
+            conv2dLowering = lowering
+            try checkParity("resnet_9blocks_ngf8")
+            try checkParity("resnet_6blocks_ngf8_batch_dropout")
+        }
+    }
     func testUNet256() throws { try checkParity("unet_256_ngf8") }
     func testUNetDepth6Batch() throws { try checkParity("unet_d6_ngf4") }
     func testUNetDepth6Instance() throws { try checkParity("unet_d6_ngf4_instance") }

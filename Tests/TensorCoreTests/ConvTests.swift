@@ -60,6 +60,8 @@ private struct ConvCase: CustomStringConvertible {
 /// Odd sizes, kernels 1/3/4/7 (and a non-square one), stride 1/2, padding 0/1/3, batch 1 and 2, ± bias.
 private let convCases: [ConvCase] = [
     ConvCase(batch: 1, channels: 3, height: 7, width: 5, outChannels: 4, kernelH: 3, kernelW: 3, stride: 1, padding: 1, bias: true),
+    ConvCase(batch: 2, channels: 3, height: 6, width: 9, outChannels: 2, kernelH: 3, kernelW: 3, stride: 1, padding: 0, bias: true),
+    ConvCase(batch: 1, channels: 2, height: 5, width: 5, outChannels: 3, kernelH: 3, kernelW: 3, stride: 1, padding: 2, bias: false),
     ConvCase(batch: 2, channels: 2, height: 7, width: 5, outChannels: 3, kernelH: 3, kernelW: 3, stride: 2, padding: 1, bias: false),
     ConvCase(batch: 1, channels: 2, height: 8, width: 9, outChannels: 5, kernelH: 4, kernelW: 4, stride: 2, padding: 1, bias: true),
     ConvCase(batch: 2, channels: 3, height: 5, width: 7, outChannels: 2, kernelH: 1, kernelW: 1, stride: 1, padding: 0, bias: true),
@@ -110,22 +112,23 @@ private func withColumnPaths(_ body: (String) -> Void) {
     }
 }
 
-/// Runs `body` under each conv2d lowering (im2col columns with and without the skinny products, tap planes).
+/// Runs `body` under each conv2d lowering (im2col columns with and without the skinny products, tap planes,
+/// Winograd for the 3x3 stride-1 cases).
 private func withConv2dLowerings(_ body: (String) -> Void) {
     let saved = conv2dLowering, savedSkinny = skinnyGemmMaxColumns
     defer { conv2dLowering = saved; skinnyGemmMaxColumns = savedSkinny }
-    for (lowering, skinny) in [(Conv2dLowering.columns, 16), (.columns, 0), (.tapPlanes, 16)] {
+    for (lowering, skinny) in [(Conv2dLowering.columns, 16), (.columns, 0), (.tapPlanes, 16), (.winograd, 0)] {
         conv2dLowering = lowering
         skinnyGemmMaxColumns = skinny
         body("\(lowering), skinny ≤ \(skinny)")
     }
 }
 
-/// Runs `body` under each conv2d lowering (im2col columns, tap planes) and each column path.
+/// Runs `body` under each conv2d lowering (im2col columns, tap planes, Winograd) and each column path.
 private func withConv2dVariants(_ body: (String) -> Void) {
     let saved = conv2dLowering
     defer { conv2dLowering = saved }
-    for lowering in [Conv2dLowering.columns, .tapPlanes] {
+    for lowering in [Conv2dLowering.columns, .tapPlanes, .winograd] {
         conv2dLowering = lowering
         withColumnPaths { bands in body("\(lowering), \(bands)") }
     }

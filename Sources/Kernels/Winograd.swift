@@ -1,0 +1,375 @@
+// Winograd F(4x4, 3x3) convolution for 3x3 stride-1 layers (the ResNet blocks: ~90% of CycleGAN's FLOPs).
+// A 4x4 output tile comes from a 6x6 input tile with 36 multiplies per (o, c) pair instead of 144:
+//   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A      (interpolation points 0, ±1, ±2, ∞; Lavin & Gray 2016)
+// Over all channels and tiles that is 36 GEMMs M[ξ] = U[ξ]·V[ξ], with U[ξ]: [O, C] transformed weights,
+// V[ξ]: [C, tiles] transformed input, M[ξ]: [O, tiles].
+// - Input gradient: the same convolution of dy with the flipped, channel-transposed kernel and padding 2 - p.
+// - Weight gradient: the exact adjoint of the forward formula, dU[ξ] = Σ_tiles (A dY Aᵀ)[ξ] · V[ξ]ᵀ, then
+//   dW = Gᵀ dU G; its GEMMs have the same size as the forward's.
+// Tiles are processed a band of tile rows at a time so V and M stay bounded (large images at inference) and
+// closer to the cache. Transforms are vectorised across a whole tile row; their scratch rows are per thread.
+
+/// Floats V (or M) of one band may hold: tile rows per band = budget / (36 · channels · tiles per row).
+nonisolated(unsafe) public var winogradBandFloats = 4 << 20
+
+/// Whether conv2d runs this layer through Winograd: 3x3, stride 1, padding ≤ 2 (the input gradient's padding
+/// is 2 - p), and enough channels on both sides for the GEMMs to dominate the transforms.
+@inlinable
+public func conv2dUsesWinograd(outChannels o: Int, geometry g: ConvGeometry) -> Bool {
+    guard g.kernelH == 3 && g.kernelW == 3 && g.stride == 1 && g.padding <= 2 else { return false }
+    switch conv2dLowering {
+    case .winograd: return true
+    case .columns, .tapPlanes: return false
+    case .automatic: return g.channels >= 32 && o >= 32 && g.outHeight >= 4 && g.outWidth >= 4
+    }
+}
+
+/// Tile rows per band for an output of `tilesH` x `tilesW` tiles and at most `channels` channels per side,
+/// balanced so the last band is not a sliver.
+@inlinable
+func winogradTileRowsPerBand(channels: Int, tilesW: Int, tilesH: Int) -> Int {
+    let perRow = max(1, 36 &* channels &* tilesW)
+    let maxRows = max(1, min(tilesH, winogradBandFloats / perRow))
+    let bands = (tilesH &+ maxRows &- 1) / maxRows
+    return (tilesH &+ bands &- 1) / bands
+}
+
+/// Workspace floats the Winograd forward and backward passes need: one set of transformed weights (36·O·C)
+/// and a band of transformed input and output (36·(C+O)·tiles), for the forward and the input-gradient shapes.
+@inlinable
+public func winogradWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry) -> Int {
+    let c = g.channels, widest = max(c, o)
+    let forwardW = (g.outWidth &+ 3) / 4, forwardH = (g.outHeight &+ 3) / 4
+    let inputW = (g.width &+ 3) / 4, inputH = (g.height &+ 3) / 4
+    let forwardTiles = winogradTileRowsPerBand(channels: widest, tilesW: forwardW, tilesH: forwardH) &* forwardW
+    let inputTiles = winogradTileRowsPerBand(channels: widest, tilesW: inputW, tilesH: inputH) &* inputW
+    return 36 &* o &* c &+ 36 &* (c &+ o) &* max(forwardTiles, inputTiles)
+}
+
+/// y = conv3x3(x, weight) + bias (stride 1, zero padding g.padding). x: [N,C,H,W], weight: [O,C,3,3].
+public func winogradConv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                  y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int,
+                                  geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>) {
+    let c = g.channels
+    winogradTransformWeights(weight, outChannels: o, channels: c, flipped: false, workspace)
+    for n in 0..<batch {
+        winogradConvolve(input: x + n &* c &* g.inputPlane, channels: c, height: g.height, width: g.width,
+                         padding: g.padding, transformedWeights: workspace, outChannels: o, bias: bias,
+                         output: y + n &* o &* g.outputPlane, outHeight: g.outHeight, outWidth: g.outWidth,
+                         accumulate: false, bands: workspace + 36 &* o &* c)
+    }
+}
+
+/// Gradients of `winogradConv2dForward`, each accumulated (+=) when its pointer is non-nil (bias: by the caller).
+public func winogradConv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                                   weight: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
+                                   gradWeight: UnsafeMutablePointer<Float>?, batch: Int, outChannels o: Int,
+                                   geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>) {
+    let c = g.channels, bands = workspace + 36 &* o &* c
+    if let gradX {
+        // dx = conv3x3(dy, flip(W)ᵀ) with padding 2 - p: a forward Winograd convolution from O to C channels.
+        winogradTransformWeights(weight, outChannels: o, channels: c, flipped: true, workspace)
+        for n in 0..<batch {
+            winogradConvolve(input: dy + n &* o &* g.outputPlane, channels: o, height: g.outHeight,
+                             width: g.outWidth, padding: 2 &- g.padding, transformedWeights: workspace,
+                             outChannels: c, bias: nil, output: gradX + n &* c &* g.inputPlane,
+                             outHeight: g.height, outWidth: g.width, accumulate: true, bands: bands)
+        }
+    }
+    guard let gradWeight else { return }
+    // dU accumulates in the transformed-weight slot over all samples and bands, then folds back onto dW.
+    let tilesW = (g.outWidth &+ 3) / 4, tilesH = (g.outHeight &+ 3) / 4
+    let rowsPerBand = winogradTileRowsPerBand(channels: max(c, o), tilesW: tilesW, tilesH: tilesH)
+    var first = true
+    for n in 0..<batch {
+        let xn = x + n &* c &* g.inputPlane, dyn = dy + n &* o &* g.outputPlane
+        var row0 = 0
+        while row0 < tilesH {
+            let rows = min(rowsPerBand, tilesH &- row0), tiles = rows &* tilesW
+            let v = bands, m = bands + 36 &* c &* tiles
+            winogradInputTransform(xn, channels: c, height: g.height, width: g.width, padding: g.padding,
+                                   tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
+            winogradOutputGradientTransform(dyn, channels: o, height: g.outHeight, width: g.outWidth,
+                                            tileRow0: row0, tileRows: rows, tilesW: tilesW, into: m)
+            for xi in 0..<36 {  // dU[ξ][O, C] (+)= M[ξ][O, tiles] · V[ξ][C, tiles]ᵀ
+                sgemm(transB: true, m: o, n: c, k: tiles, a: m + xi &* o &* tiles, lda: tiles,
+                      b: v + xi &* c &* tiles, ldb: tiles, beta: first ? 0 : 1, c: workspace + xi &* o &* c, ldc: c)
+            }
+            first = false
+            row0 &+= rows
+        }
+    }
+    winogradFoldWeightGradient(workspace, outChannels: o, channels: c, into: gradWeight)
+}
+
+// MARK: - One convolution over one sample
+
+/// output[O, Ho, Wo] (+)= conv3x3(input[C, H, W]) with transformed weights U (36 x [O, C]), band by band.
+func winogradConvolve(input: UnsafePointer<Float>, channels c: Int, height: Int, width: Int, padding: Int,
+                      transformedWeights u: UnsafePointer<Float>, outChannels o: Int, bias: UnsafePointer<Float>?,
+                      output: UnsafeMutablePointer<Float>, outHeight: Int, outWidth: Int, accumulate: Bool,
+                      bands: UnsafeMutablePointer<Float>) {
+    let tilesW = (outWidth &+ 3) / 4, tilesH = (outHeight &+ 3) / 4
+    let rowsPerBand = winogradTileRowsPerBand(channels: max(c, o), tilesW: tilesW, tilesH: tilesH)
+    var row0 = 0
+    while row0 < tilesH {
+        let rows = min(rowsPerBand, tilesH &- row0), tiles = rows &* tilesW
+        let v = bands, m = bands + 36 &* c &* tiles
+        winogradInputTransform(input, channels: c, height: height, width: width, padding: padding,
+                               tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
+        for xi in 0..<36 {  // M[ξ][O, tiles] = U[ξ][O, C] · V[ξ][C, tiles]
+            sgemm(m: o, n: tiles, k: c, a: u + xi &* o &* c, lda: c, b: v + xi &* c &* tiles, ldb: tiles,
+                  c: m + xi &* o &* tiles, ldc: tiles)
+        }
+        winogradOutputTransform(m, outChannels: o, tileRow0: row0, tileRows: rows, tilesW: tilesW, bias: bias,
+                                output: output, outHeight: outHeight, outWidth: outWidth, accumulate: accumulate)
+        row0 &+= rows
+    }
+}
+
+// MARK: - Transforms
+
+/// U[ξ][o, c] = (G g Gᵀ)[ξ] for each 3x3 kernel g = weight[o, c]; with `flipped`, U[ξ][c, o] from the kernel
+/// rotated by 180° (the input gradient's convolution, which maps O channels to C).
+func winogradTransformWeights(_ weight: UnsafePointer<Float>, outChannels o: Int, channels c: Int, flipped: Bool,
+                              _ u: UnsafeMutablePointer<Float>) {
+    let w = SendablePointer(UnsafeMutablePointer(mutating: weight)), dst = SendablePointer(u)
+    let matrix = o &* c
+    parallelFor(o, costPerItem: c &* 200) { start, end in
+        for oc in start..<end {
+            for ci in 0..<c {
+                let g = w.pointer + (oc &* c &+ ci) &* 9
+                // Columns of G·g (6 x 3) from the kernel read in natural or rotated order.
+                let k = flipped ? (g[8], g[7], g[6], g[5], g[4], g[3], g[2], g[1], g[0])
+                                : (g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8])
+                let col0 = weightRows(k.0, k.3, k.6), col1 = weightRows(k.1, k.4, k.7), col2 = weightRows(k.2, k.5, k.8)
+                let index = flipped ? ci &* o &+ oc : oc &* c &+ ci
+                for r in 0..<6 {
+                    let row = weightRows(col0[r], col1[r], col2[r])
+                    for s in 0..<6 { dst.pointer[(r &* 6 &+ s) &* matrix &+ index] = row[s] }
+                }
+            }
+        }
+    }
+}
+
+/// G·(a, b, c)ᵀ: the six interpolated values of one kernel row or column.
+@inline(__always)
+func weightRows(_ a: Float, _ b: Float, _ c: Float) -> SIMD8<Float> {
+    let quarter: Float = 0.25, sixth: Float = 1.0 / 6.0, twelfth: Float = 1.0 / 12.0, twentyFourth: Float = 1.0 / 24.0
+    return SIMD8(a * quarter,
+                 -(a + b + c) * sixth,
+                 -(a - b + c) * sixth,
+                 a * twentyFourth + b * twelfth + c * sixth,
+                 a * twentyFourth - b * twelfth + c * sixth,
+                 c, 0, 0)
+}
+
+/// Gᵀ·(a0 … a5): the three kernel taps a column (or row) of six transformed values folds back onto.
+@inline(__always)
+func gradientRows(_ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float, _ a4: Float, _ a5: Float) -> SIMD4<Float> {
+    let quarter: Float = 0.25, sixth: Float = 1.0 / 6.0, twelfth: Float = 1.0 / 12.0, twentyFourth: Float = 1.0 / 24.0
+    return SIMD4(a0 * quarter - (a1 + a2) * sixth + (a3 + a4) * twentyFourth,
+                 (a2 - a1) * sixth + (a3 - a4) * twelfth,
+                 (a3 + a4 - a1 - a2) * sixth + a5,
+                 0)
+}
+
+/// V[ξ][c, tile] = (Bᵀ d B)[ξ] for the 6x6 input patch d of every tile in the band (zero outside the input).
+func winogradInputTransform(_ x: UnsafePointer<Float>, channels c: Int, height: Int, width: Int, padding p: Int,
+                            tileRow0: Int, tileRows: Int, tilesW: Int, into v: UnsafeMutablePointer<Float>) {
+    let tiles = tileRows &* tilesW, matrix = c &* tiles
+    let paddedW = tilesW &* 4 &+ 2  // ≥ width + 2p: padded column i is input column i - p
+    let src = SendablePointer(UnsafeMutablePointer(mutating: x)), dst = SendablePointer(v)
+    parallelFor(c, costPerItem: tiles &* 36 &* 8) { start, end in
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 12 &* paddedW)
+        defer { scratch.deallocate() }
+        let rows = scratch, t = scratch + 6 &* paddedW
+        for ci in start..<end {
+            let plane = src.pointer + ci &* height &* width
+            for ty in 0..<tileRows {
+                let y0 = (tileRow0 &+ ty) &* 4 &- p
+                for r in 0..<6 {
+                    let row = rows + r &* paddedW, iy = y0 &+ r
+                    if iy < 0 || iy >= height {
+                        row.update(repeating: 0, count: paddedW)
+                        continue
+                    }
+                    row.update(repeating: 0, count: p)
+                    (row + p).update(from: plane + iy &* width, count: width)
+                    (row + (p &+ width)).update(repeating: 0, count: paddedW &- p &- width)
+                }
+                // Bᵀ down the six rows, all columns at once.
+                let d0 = rows, d1 = rows + paddedW, d2 = rows + 2 &* paddedW
+                let d3 = rows + 3 &* paddedW, d4 = rows + 4 &* paddedW, d5 = rows + 5 &* paddedW
+                let t0 = t, t1 = t + paddedW, t2 = t + 2 &* paddedW
+                let t3 = t + 3 &* paddedW, t4 = t + 4 &* paddedW, t5 = t + 5 &* paddedW
+                for i in 0..<paddedW {
+                    let a0 = d0[i], a1 = d1[i], a2 = d2[i], a3 = d3[i], a4 = d4[i], a5 = d5[i]
+                    t0[i] = 4 * a0 - 5 * a2 + a4
+                    t1[i] = (a3 + a4) - 4 * (a1 + a2)
+                    t2[i] = (a4 - a3) + 4 * (a1 - a2)
+                    t3[i] = (a4 - a2) + 2 * (a3 - a1)
+                    t4[i] = (a4 - a2) + 2 * (a1 - a3)
+                    t5[i] = 4 * a1 - 5 * a3 + a5
+                }
+                // Bᵀ along each tile's six columns.
+                let base = ci &* tiles &+ ty &* tilesW
+                for k in 0..<6 {
+                    let tk = t + k &* paddedW
+                    let o0 = dst.pointer + ((k &* 6) &* matrix &+ base), o1 = o0 + matrix, o2 = o1 + matrix
+                    let o3 = o2 + matrix, o4 = o3 + matrix, o5 = o4 + matrix
+                    for tx in 0..<tilesW {
+                        let e = tk + tx &* 4
+                        let a0 = e[0], a1 = e[1], a2 = e[2], a3 = e[3], a4 = e[4], a5 = e[5]
+                        o0[tx] = 4 * a0 - 5 * a2 + a4
+                        o1[tx] = (a3 + a4) - 4 * (a1 + a2)
+                        o2[tx] = (a4 - a3) + 4 * (a1 - a2)
+                        o3[tx] = (a4 - a2) + 2 * (a3 - a1)
+                        o4[tx] = (a4 - a2) + 2 * (a1 - a3)
+                        o5[tx] = 4 * a1 - 5 * a3 + a5
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// output[o, 4x4 tile] (+)= (Aᵀ m A) + bias[o] for every tile of the band (rows and columns past the output
+/// edge are dropped).
+func winogradOutputTransform(_ m: UnsafePointer<Float>, outChannels o: Int, tileRow0: Int, tileRows: Int,
+                             tilesW: Int, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                             outHeight: Int, outWidth: Int, accumulate: Bool) {
+    let tiles = tileRows &* tilesW, matrix = o &* tiles, rowW = tilesW &* 4
+    let src = SendablePointer(UnsafeMutablePointer(mutating: m)), dst = SendablePointer(output)
+    let biasPointer = bias.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+    parallelFor(o, costPerItem: tiles &* 36 &* 8) { start, end in
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 24 &* tilesW &+ rowW)
+        defer { scratch.deallocate() }
+        let s = scratch, row = scratch + 24 &* tilesW  // s[r][j][tile]: Aᵀ applied down the rows of m
+        for oc in start..<end {
+            let b = biasPointer?.pointer[oc] ?? 0
+            let plane = dst.pointer + oc &* outHeight &* outWidth
+            for ty in 0..<tileRows {
+                let base = oc &* tiles &+ ty &* tilesW
+                for j in 0..<6 {
+                    let a0 = src.pointer + (j &* matrix &+ base), a1 = a0 + 6 &* matrix, a2 = a1 + 6 &* matrix
+                    let a3 = a2 + 6 &* matrix, a4 = a3 + 6 &* matrix, a5 = a4 + 6 &* matrix
+                    let s0 = s + j &* tilesW, s1 = s0 + 6 &* tilesW, s2 = s1 + 6 &* tilesW, s3 = s2 + 6 &* tilesW
+                    for tx in 0..<tilesW {
+                        let v0 = a0[tx], v1 = a1[tx], v2 = a2[tx], v3 = a3[tx], v4 = a4[tx], v5 = a5[tx]
+                        s0[tx] = v0 + (v1 + v2) + (v3 + v4)
+                        s1[tx] = (v1 - v2) + 2 * (v3 - v4)
+                        s2[tx] = (v1 + v2) + 4 * (v3 + v4)
+                        s3[tx] = (v1 - v2) + 8 * (v3 - v4) + v5
+                    }
+                }
+                for r in 0..<4 {
+                    let oy = (tileRow0 &+ ty) &* 4 &+ r
+                    if oy >= outHeight { break }
+                    let b0 = s + r &* 6 &* tilesW, b1 = b0 + tilesW, b2 = b1 + tilesW
+                    let b3 = b2 + tilesW, b4 = b3 + tilesW, b5 = b4 + tilesW
+                    for tx in 0..<tilesW {
+                        let v0 = b0[tx], v1 = b1[tx], v2 = b2[tx], v3 = b3[tx], v4 = b4[tx], v5 = b5[tx]
+                        let out = row + tx &* 4
+                        out[0] = v0 + (v1 + v2) + (v3 + v4)
+                        out[1] = (v1 - v2) + 2 * (v3 - v4)
+                        out[2] = (v1 + v2) + 4 * (v3 + v4)
+                        out[3] = (v1 - v2) + 8 * (v3 - v4) + v5
+                    }
+                    let target = plane + oy &* outWidth
+                    if accumulate {
+                        for i in 0..<outWidth { target[i] += row[i] + b }
+                    } else {
+                        for i in 0..<outWidth { target[i] = row[i] + b }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// M[ξ][o, tile] = (A dY Aᵀ)[ξ] for the 4x4 output-gradient tile of every tile in the band (zero past the edge).
+func winogradOutputGradientTransform(_ dy: UnsafePointer<Float>, channels o: Int, height: Int, width: Int,
+                                     tileRow0: Int, tileRows: Int, tilesW: Int, into m: UnsafeMutablePointer<Float>) {
+    let tiles = tileRows &* tilesW, matrix = o &* tiles, rowW = tilesW &* 4
+    let src = SendablePointer(UnsafeMutablePointer(mutating: dy)), dst = SendablePointer(m)
+    parallelFor(o, costPerItem: tiles &* 36 &* 8) { start, end in
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 10 &* rowW)
+        defer { scratch.deallocate() }
+        let rows = scratch, z = scratch + 4 &* rowW
+        for oc in start..<end {
+            let plane = src.pointer + oc &* height &* width
+            for ty in 0..<tileRows {
+                for r in 0..<4 {
+                    let row = rows + r &* rowW, iy = (tileRow0 &+ ty) &* 4 &+ r
+                    if iy >= height {
+                        row.update(repeating: 0, count: rowW)
+                        continue
+                    }
+                    row.update(from: plane + iy &* width, count: width)
+                    (row + width).update(repeating: 0, count: rowW &- width)
+                }
+                let d0 = rows, d1 = rows + rowW, d2 = rows + 2 &* rowW, d3 = rows + 3 &* rowW
+                let z0 = z, z1 = z + rowW, z2 = z + 2 &* rowW, z3 = z + 3 &* rowW, z4 = z + 4 &* rowW, z5 = z + 5 &* rowW
+                for i in 0..<rowW {
+                    let a0 = d0[i], a1 = d1[i], a2 = d2[i], a3 = d3[i]
+                    z0[i] = a0
+                    z1[i] = (a0 + a2) + (a1 + a3)
+                    z2[i] = (a0 + a2) - (a1 + a3)
+                    z3[i] = (a0 + 4 * a2) + 2 * (a1 + 4 * a3)
+                    z4[i] = (a0 + 4 * a2) - 2 * (a1 + 4 * a3)
+                    z5[i] = a3
+                }
+                let base = oc &* tiles &+ ty &* tilesW
+                for k in 0..<6 {
+                    let zk = z + k &* rowW
+                    let o0 = dst.pointer + ((k &* 6) &* matrix &+ base), o1 = o0 + matrix, o2 = o1 + matrix
+                    let o3 = o2 + matrix, o4 = o3 + matrix, o5 = o4 + matrix
+                    for tx in 0..<tilesW {
+                        let e = zk + tx &* 4
+                        let a0 = e[0], a1 = e[1], a2 = e[2], a3 = e[3]
+                        o0[tx] = a0
+                        o1[tx] = (a0 + a2) + (a1 + a3)
+                        o2[tx] = (a0 + a2) - (a1 + a3)
+                        o3[tx] = (a0 + 4 * a2) + 2 * (a1 + 4 * a3)
+                        o4[tx] = (a0 + 4 * a2) - 2 * (a1 + 4 * a3)
+                        o5[tx] = a3
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// gradWeight[o, c] += Gᵀ dU[o, c] G (3x3 from each 6x6 of transformed-weight gradients).
+func winogradFoldWeightGradient(_ du: UnsafePointer<Float>, outChannels o: Int, channels c: Int,
+                                into gradWeight: UnsafeMutablePointer<Float>) {
+    let matrix = o &* c
+    let src = SendablePointer(UnsafeMutablePointer(mutating: du)), dst = SendablePointer(gradWeight)
+    parallelFor(o, costPerItem: c &* 200) { start, end in
+        for oc in start..<end {
+            for ci in 0..<c {
+                let at = src.pointer + (oc &* c &+ ci)
+                @inline(__always) func value(_ r: Int, _ s: Int) -> Float { at[(r &* 6 &+ s) &* matrix] }
+                // Gᵀ down each of the six columns, then along the three resulting rows.
+                var columns = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(),
+                               SIMD4<Float>())
+                columns.0 = gradientRows(value(0, 0), value(1, 0), value(2, 0), value(3, 0), value(4, 0), value(5, 0))
+                columns.1 = gradientRows(value(0, 1), value(1, 1), value(2, 1), value(3, 1), value(4, 1), value(5, 1))
+                columns.2 = gradientRows(value(0, 2), value(1, 2), value(2, 2), value(3, 2), value(4, 2), value(5, 2))
+                columns.3 = gradientRows(value(0, 3), value(1, 3), value(2, 3), value(3, 3), value(4, 3), value(5, 3))
+                columns.4 = gradientRows(value(0, 4), value(1, 4), value(2, 4), value(3, 4), value(4, 4), value(5, 4))
+                columns.5 = gradientRows(value(0, 5), value(1, 5), value(2, 5), value(3, 5), value(4, 5), value(5, 5))
+                let out = dst.pointer + (oc &* c &+ ci) &* 9
+                for i in 0..<3 {
+                    let taps = gradientRows(columns.0[i], columns.1[i], columns.2[i], columns.3[i], columns.4[i],
+                                            columns.5[i])
+                    out[i &* 3] += taps[0]
+                    out[i &* 3 &+ 1] += taps[1]
+                    out[i &* 3 &+ 2] += taps[2]
+                }
+            }
+        }
+    }
+}

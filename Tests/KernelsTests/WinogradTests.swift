@@ -1,0 +1,131 @@
+import XCTest
+import Kernels
+
+/// One 3x3 stride-1 convolution case: sizes chosen so tiles overhang the output edge (odd, not multiples of 4).
+private struct Case {
+    let batch, channels, outChannels, height, width, padding: Int
+}
+
+private func randomValues(_ count: Int, seed: UInt64) -> [Float] {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1
+    return (0..<count).map { _ in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Float(Int64(bitPattern: state >> 11) % 2_000_001 - 1_000_000) / 1_000_000
+    }
+}
+
+/// Direct convolution in Double: y, dx = ∂⟨dy, y⟩/∂x and dW = ∂⟨dy, y⟩/∂W.
+private func reference(_ t: Case, x: [Float], w: [Float], bias: [Float], dy: [Float])
+    -> (y: [Double], dx: [Double], dw: [Double]) {
+    let c = t.channels, o = t.outChannels, h = t.height, wd = t.width, p = t.padding
+    let oh = h + 2 * p - 2, ow = wd + 2 * p - 2
+    var y = [Double](repeating: 0, count: t.batch * o * oh * ow)
+    var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
+    for n in 0..<t.batch { for oc in 0..<o { for i in 0..<oh { for j in 0..<ow {
+        let yi = ((n * o + oc) * oh + i) * ow + j
+        var sum = Double(bias[oc])
+        for ci in 0..<c { for ki in 0..<3 { for kj in 0..<3 {
+            let iy = i - p + ki, ix = j - p + kj
+            guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+            let xi = ((n * c + ci) * h + iy) * wd + ix, wi = ((oc * c + ci) * 3 + ki) * 3 + kj
+            sum += Double(x[xi]) * Double(w[wi])
+            dx[xi] += Double(dy[yi]) * Double(w[wi])
+            dw[wi] += Double(dy[yi]) * Double(x[xi])
+        } } }
+        y[yi] = sum
+    } } } }
+    return (y, dx, dw)
+}
+
+/// max |a - b| / max |b|: the error relative to the result's scale (what matters for a conv feeding a norm).
+private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
+    let scale = b.map(abs).max() ?? 0
+    let worst = zip(a, b).map { abs(Double($0) - $1) }.max() ?? 0
+    return scale == 0 ? worst : worst / scale
+}
+
+/// Runs conv2dForward/Backward through Winograd and returns y, dx (accumulated onto `start`), dW (likewise).
+private func runWinograd(_ t: Case, x: [Float], w: [Float], bias: [Float], dy: [Float], start: Float)
+    -> (y: [Float], dx: [Float], dw: [Float]) {
+    let g = ConvGeometry(channels: t.channels, height: t.height, width: t.width, kernelH: 3, kernelW: 3, stride: 1,
+                         padding: t.padding)
+    let saved = conv2dLowering
+    conv2dLowering = .winograd
+    defer { conv2dLowering = saved }
+    XCTAssertTrue(conv2dUsesWinograd(outChannels: t.outChannels, geometry: g))
+    var workspace = [Float](repeating: .nan, count: conv2dWorkspaceCount(outChannels: t.outChannels, geometry: g))
+    var y = [Float](repeating: .nan, count: t.batch * t.outChannels * g.outputPlane)
+    var dx = [Float](repeating: start, count: x.count), dw = [Float](repeating: start, count: w.count)
+    workspace.withUnsafeMutableBufferPointer { ws in
+        conv2dForward(x: x, weight: w, bias: bias, y: &y, batch: t.batch, outChannels: t.outChannels, geometry: g,
+                      workspace: ws.baseAddress!)
+        conv2dBackward(gradOut: dy, x: x, weight: w, gradX: &dx, gradWeight: &dw, gradBias: nil, batch: t.batch,
+                       outChannels: t.outChannels, geometry: g, workspace: ws.baseAddress!)
+    }
+    return (y, dx.map { $0 - start }, dw.map { $0 - start })
+}
+
+final class WinogradTests: XCTestCase {
+    private let cases = [
+        Case(batch: 1, channels: 1, outChannels: 1, height: 3, width: 3, padding: 0),    // one partial tile
+        Case(batch: 2, channels: 3, outChannels: 5, height: 7, width: 9, padding: 1),
+        Case(batch: 1, channels: 4, outChannels: 2, height: 10, width: 6, padding: 0),
+        Case(batch: 1, channels: 6, outChannels: 3, height: 5, width: 13, padding: 2),
+        Case(batch: 2, channels: 17, outChannels: 9, height: 11, width: 11, padding: 1),
+        Case(batch: 1, channels: 33, outChannels: 40, height: 14, width: 18, padding: 0),  // like a ResNet block
+    ]
+
+    /// Forward, input gradient and weight gradient against the direct convolution in Double, with one band and
+    /// with many (bands of one tile row), accumulating onto existing gradients.
+    func testMatchesDirectConvolution() {
+        let savedBand = winogradBandFloats
+        defer { winogradBandFloats = savedBand }
+        for (index, t) in cases.enumerated() {
+            let oh = t.height + 2 * t.padding - 2, ow = t.width + 2 * t.padding - 2
+            let x = randomValues(t.batch * t.channels * t.height * t.width, seed: UInt64(index * 4 + 1))
+            let w = randomValues(t.outChannels * t.channels * 9, seed: UInt64(index * 4 + 2))
+            let bias = randomValues(t.outChannels, seed: UInt64(index * 4 + 3))
+            let dy = randomValues(t.batch * t.outChannels * oh * ow, seed: UInt64(index * 4 + 4))
+            let ref = reference(t, x: x, w: w, bias: bias, dy: dy)
+            for band in [savedBand, 1] {
+                winogradBandFloats = band
+                let got = runWinograd(t, x: x, w: w, bias: bias, dy: dy, start: 0.5)
+                let label = "case \(index) \(t), band floats \(band)"
+                // F(4x4, 3x3) in float32: errors grow with the transform constants (up to 8 and 1/24) but stay
+                // a few 1e-6 of the result's scale; 2e-5 leaves room for larger channel counts.
+                XCTAssertLessThan(relativeError(got.y, ref.y), 2e-5, "y, \(label)")
+                XCTAssertLessThan(relativeError(got.dx, ref.dx), 2e-5, "dx, \(label)")
+                XCTAssertLessThan(relativeError(got.dw, ref.dw), 2e-5, "dW, \(label)")
+            }
+        }
+    }
+
+    /// At the size of CycleGAN's residual convolutions (256 channels) the error stays at float32 rounding level.
+    func testAccuracyAtResidualBlockWidth() {
+        let t = Case(batch: 1, channels: 256, outChannels: 256, height: 14, width: 14, padding: 0)
+        let x = randomValues(256 * 14 * 14, seed: 91), w = randomValues(256 * 256 * 9, seed: 92).map { $0 * 0.05 }
+        let bias = [Float](repeating: 0, count: 256), dy = randomValues(256 * 12 * 12, seed: 93)
+        let ref = reference(t, x: x, w: w, bias: bias, dy: dy)
+        let got = runWinograd(t, x: x, w: w, bias: bias, dy: dy, start: 0)
+        XCTAssertLessThan(relativeError(got.y, ref.y), 2e-5)
+        XCTAssertLessThan(relativeError(got.dx, ref.dx), 2e-5)
+        XCTAssertLessThan(relativeError(got.dw, ref.dw), 2e-5)
+    }
+
+    /// `automatic` keeps narrow and non-3x3/stride-1 layers on the other lowerings.
+    func testAutomaticSelection() {
+        func geometry(_ c: Int, _ size: Int, kernel: Int = 3, stride: Int = 1, padding: Int = 0) -> ConvGeometry {
+            ConvGeometry(channels: c, height: size, width: size, kernelH: kernel, kernelW: kernel, stride: stride,
+                         padding: padding)
+        }
+        let saved = conv2dLowering
+        conv2dLowering = .automatic
+        defer { conv2dLowering = saved }
+        XCTAssertTrue(conv2dUsesWinograd(outChannels: 256, geometry: geometry(256, 66)))
+        XCTAssertFalse(conv2dUsesWinograd(outChannels: 256, geometry: geometry(256, 66, stride: 2)))
+        XCTAssertFalse(conv2dUsesWinograd(outChannels: 256, geometry: geometry(256, 66, kernel: 4)))
+        XCTAssertFalse(conv2dUsesWinograd(outChannels: 3, geometry: geometry(64, 66)))
+        XCTAssertFalse(conv2dUsesWinograd(outChannels: 256, geometry: geometry(256, 66, padding: 3)))
+        XCTAssertFalse(conv2dUsesWinograd(outChannels: 256, geometry: geometry(256, 4)))  // 2x2 output
+    }
+}
