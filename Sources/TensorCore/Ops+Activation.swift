@@ -1,29 +1,42 @@
 import Kernels
 
-// Backward closures capture the output `unowned` (it owns the closure) and the input strongly.
+// Backward steps keep only what they read: the output's values (`savedView()`, never the output tensor
+// itself) and the input's graph node for its gradient. The input's values are not kept: ReLU and LeakyReLU
+// (positive slope) pass the gradient where the output is positive, which is exactly where the input is.
 extension Tensor {
     public func relu() -> Tensor {
         let x = self, out = Tensor(uninitialized: shape), n = count
         reluForward(x.data, out.data, n)
-        return out.recorded(from: [x]) { g in reluBackward(x.data, g, x.gradData(), n) }
+        guard willRecord(x) else { return out }
+        let y = out.savedView(), xNode = x.node
+        return out.recorded(from: [x]) { g in reluBackward(y.data, g, xNode.gradData(), n) }
     }
 
     /// max(x, 0) + slope * min(x, 0) (PyTorch LeakyReLU).
     public func leakyRelu(_ slope: Float) -> Tensor {
         let x = self, out = Tensor(uninitialized: shape), n = count
         leakyReluForward(x.data, out.data, slope: slope, n)
-        return out.recorded(from: [x]) { g in leakyReluBackward(x.data, g, x.gradData(), slope: slope, n) }
+        guard willRecord(x) else { return out }
+        // With slope <= 0 the output's sign no longer tells the input's, so keep the input.
+        let signSource = slope > 0 ? out.savedView() : x, xNode = x.node
+        return out.recorded(from: [x]) { g in
+            leakyReluBackward(signSource.data, g, xNode.gradData(), slope: slope, n)
+        }
     }
 
     public func tanh() -> Tensor {
         let x = self, out = Tensor(uninitialized: shape), n = count
         tanhForward(x.data, out.data, n)
-        return out.recorded(from: [x]) { [unowned out] g in tanhBackward(out.data, g, x.gradData(), n) }
+        guard willRecord(x) else { return out }
+        let y = out.savedView(), xNode = x.node
+        return out.recorded(from: [x]) { g in tanhBackward(y.data, g, xNode.gradData(), n) }
     }
 
     public func sigmoid() -> Tensor {
         let x = self, out = Tensor(uninitialized: shape), n = count
         sigmoidForward(x.data, out.data, n)
-        return out.recorded(from: [x]) { [unowned out] g in sigmoidBackward(out.data, g, x.gradData(), n) }
+        guard willRecord(x) else { return out }
+        let y = out.savedView(), xNode = x.node
+        return out.recorded(from: [x]) { g in sigmoidBackward(y.data, g, xNode.gradData(), n) }
     }
 }

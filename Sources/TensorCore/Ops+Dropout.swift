@@ -18,5 +18,7 @@ public func dropout(_ x: Tensor, mask: Tensor, p: Float) -> Tensor {
     let scale: Float = p < 1 ? 1 / (1 - p) : 0
     let out = Tensor(uninitialized: x.shape), n = x.count
     mulScaledForward(x.data, mask.data, scale: scale, out.data, n)
-    return out.recorded(from: [x]) { g in mulScaledAccumulate(g, mask.data, scale: scale, into: x.gradData(), n) }
+    guard willRecord(x) else { return out }
+    let xNode = x.node
+    return out.recorded(from: [x]) { g in mulScaledAccumulate(g, mask.data, scale: scale, into: xNode.gradData(), n) }
 }

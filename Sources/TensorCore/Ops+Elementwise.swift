@@ -10,9 +10,11 @@ public func + (a: Tensor, b: Tensor) -> Tensor {
     let out = Tensor(uninitialized: a.shape)
     addForward(a.data, b.data, out.data, out.count)
     let n = out.count
+    guard willRecord(a, b) else { return out }
+    let aNode = a.node, bNode = b.node  // the operands' values are not needed backward
     return out.recorded(from: [a, b]) { g in
-        if a.requiresGrad { axpy(g, scale: 1, into: a.gradData(), n) }
-        if b.requiresGrad { axpy(g, scale: 1, into: b.gradData(), n) }
+        if aNode.requiresGrad { axpy(g, scale: 1, into: aNode.gradData(), n) }
+        if bNode.requiresGrad { axpy(g, scale: 1, into: bNode.gradData(), n) }
     }
 }
 
@@ -22,9 +24,11 @@ public func - (a: Tensor, b: Tensor) -> Tensor {
     let out = Tensor(uninitialized: a.shape)
     subForward(a.data, b.data, out.data, out.count)
     let n = out.count
+    guard willRecord(a, b) else { return out }
+    let aNode = a.node, bNode = b.node  // the operands' values are not needed backward
     return out.recorded(from: [a, b]) { g in
-        if a.requiresGrad { axpy(g, scale: 1, into: a.gradData(), n) }
-        if b.requiresGrad { axpy(g, scale: -1, into: b.gradData(), n) }
+        if aNode.requiresGrad { axpy(g, scale: 1, into: aNode.gradData(), n) }
+        if bNode.requiresGrad { axpy(g, scale: -1, into: bNode.gradData(), n) }
     }
 }
 
@@ -45,7 +49,9 @@ public func * (a: Tensor, s: Float) -> Tensor {
     let out = Tensor(uninitialized: a.shape)
     affineForward(a.data, scale: s, shift: 0, out.data, out.count)
     let n = out.count
-    return out.recorded(from: [a]) { g in axpy(g, scale: s, into: a.gradData(), n) }
+    guard willRecord(a) else { return out }
+    let aNode = a.node
+    return out.recorded(from: [a]) { g in axpy(g, scale: s, into: aNode.gradData(), n) }
 }
 public func * (s: Float, a: Tensor) -> Tensor { a * s }
 
@@ -54,7 +60,9 @@ public func + (a: Tensor, s: Float) -> Tensor {
     let out = Tensor(uninitialized: a.shape)
     affineForward(a.data, scale: 1, shift: s, out.data, out.count)
     let n = out.count
-    return out.recorded(from: [a]) { g in axpy(g, scale: 1, into: a.gradData(), n) }
+    guard willRecord(a) else { return out }
+    let aNode = a.node
+    return out.recorded(from: [a]) { g in axpy(g, scale: 1, into: aNode.gradData(), n) }
 }
 
 extension Tensor {
@@ -64,6 +72,8 @@ extension Tensor {
         let out = Tensor(shape: newShape, storage: storage, offset: offset)
         let input = self
         let n = count
-        return out.recorded(from: [input]) { g in axpy(g, scale: 1, into: input.gradData(), n) }
+        guard willRecord(input) else { return out }
+        let inputNode = input.node
+        return out.recorded(from: [input]) { g in axpy(g, scale: 1, into: inputNode.gradData(), n) }
     }
 }

@@ -75,10 +75,12 @@ public func instanceNorm2d(_ x: Tensor, eps: Float = 1e-5) -> Tensor {
     let out = Tensor(uninitialized: s)
     normForward(x.data, out.data, groups: planes, segments: 1, length: length,
                 mean: mean, invStd: invStd, weight: nil, bias: nil)
+    guard willRecord(x) else { return out }
+    // Backward reads the output (the normalised values) rather than the input, so the input can be freed.
+    let y = out.savedView(), xNode = x.node
     return out.recorded(from: [x]) { g in
-        normBackward(x.data, g, gradInput: x.gradData(), gradWeight: nil, gradBias: nil,
-                     groups: planes, segments: 1, length: length,
-                     mean: stats.data, invStd: stats.data + planes, weight: nil, batchStatistics: true)
+        normBackwardFromOutput(y.data, g, gradInput: xNode.gradData(), groups: planes, segments: 1,
+                               length: length, invStd: stats.data + planes)
     }
 }
 

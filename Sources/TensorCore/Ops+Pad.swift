@@ -10,8 +10,10 @@ public func reflectionPad2d(_ x: Tensor, _ pad: Int) -> Tensor {
     let out = Tensor(uninitialized: [s.n, s.c, s.h + 2 * pad, s.w + 2 * pad])
     let planes = s.n * s.c, h = s.h, w = s.w
     reflectionPad2dForward(x.data, out.data, planes: planes, h: h, w: w, pad: pad)
+    guard willRecord(x) else { return out }
+    let xNode = x.node  // backward only routes the gradient: the input's values are not kept
     return out.recorded(from: [x]) { g in
-        reflectionPad2dBackward(g, x.gradData(), planes: planes, h: h, w: w, pad: pad)
+        reflectionPad2dBackward(g, xNode.gradData(), planes: planes, h: h, w: w, pad: pad)
     }
 }
 
@@ -23,7 +25,9 @@ public func zeroPad2d(_ x: Tensor, _ pad: Int) -> Tensor {
     let out = Tensor(uninitialized: [s.n, s.c, s.h + 2 * pad, s.w + 2 * pad])
     let planes = s.n * s.c, h = s.h, w = s.w
     zeroPad2dForward(x.data, out.data, planes: planes, h: h, w: w, pad: pad)
+    guard willRecord(x) else { return out }
+    let xNode = x.node  // backward only routes the gradient: the input's values are not kept
     return out.recorded(from: [x]) { g in
-        zeroPad2dBackward(g, x.gradData(), planes: planes, h: h, w: w, pad: pad)
+        zeroPad2dBackward(g, xNode.gradData(), planes: planes, h: h, w: w, pad: pad)
     }
 }

@@ -20,7 +20,9 @@ extension Tensor {
         dims[0] = end - start
         let out = Tensor(shape: Shape(dims), storage: storage, offset: offset + start * item)
         let x = self, n = out.count
-        return out.recorded(from: [x]) { g in axpy(g, scale: 1, into: x.gradData() + start * item, n) }
+        guard willRecord(x) else { return out }
+        let xNode = x.node
+        return out.recorded(from: [x]) { g in axpy(g, scale: 1, into: xNode.gradData() + start * item, n) }
     }
 }
 
@@ -52,10 +54,13 @@ private func concatenate(_ tensors: [Tensor], axis: Int, op: String) -> Tensor {
         offsets.append(position)
         position += run
     }
+    guard Autograd.isEnabled, tensors.contains(where: { $0.requiresGrad }) else { return out }
+    // Backward only routes gradient slices: keep the inputs' nodes and sizes, not their values.
+    let parts = tensors.map { (node: $0.node, run: $0.shape[axis] * inner) }
     return out.recorded(from: tensors) { g in
-        for (t, start) in zip(tensors, offsets) where t.requiresGrad {
-            let run = t.shape[axis] * inner
-            accumulateBlocks(g + start, srcStride: outRun, t.gradData(), dstStride: run, blocks: outer, length: run)
+        for (part, start) in zip(parts, offsets) where part.node.requiresGrad {
+            accumulateBlocks(g + start, srcStride: outRun, part.node.gradData(), dstStride: part.run,
+                             blocks: outer, length: part.run)
         }
     }
 }

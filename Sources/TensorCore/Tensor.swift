@@ -8,16 +8,32 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
     public let storage: Storage
     public let offset: Int
 
-    /// Whether gradients flow into this tensor. Leaves (parameters, inputs) set it; op results inherit it.
-    public var requiresGrad: Bool
-    /// d(loss)/d(self), same shape; nil until something flows back.
-    public var grad: Tensor?
     /// Optional name, used in error messages and by modules.
     public var name: String?
 
-    // Graph: the inputs this tensor was computed from and how to send its gradient back to them.
-    var parents: [Tensor] = []
-    var backwardFn: ((UnsafeMutablePointer<Float>) -> Void)?
+    /// Gradient state and recorded op, created on first use (most tensors never need one).
+    var graphNode: GraphNode?
+
+    /// The graph side of this tensor (created on first use). Backward steps capture an input's node instead of
+    /// the input when they only write its gradient, so the input's values can be freed.
+    public var node: GraphNode {
+        if let n = graphNode { return n }
+        let n = GraphNode(shape: shape, requiresGrad: false)
+        graphNode = n
+        return n
+    }
+
+    /// Whether gradients flow into this tensor. Leaves (parameters, inputs) set it; op results inherit it.
+    public var requiresGrad: Bool {
+        get { graphNode?.requiresGrad ?? false }
+        set { if newValue || graphNode != nil { node.requiresGrad = newValue } }
+    }
+
+    /// d(loss)/d(self), same shape; nil until something flows back.
+    public var grad: Tensor? {
+        get { graphNode?.grad }
+        set { if newValue != nil || graphNode != nil { node.grad = newValue } }
+    }
 
     // MARK: construction
 
@@ -26,7 +42,7 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
         self.shape = shape
         self.storage = Storage(count: shape.count)
         self.offset = 0
-        self.requiresGrad = requiresGrad
+        if requiresGrad { self.requiresGrad = true }
     }
 
     /// Tensor with arbitrary contents, for op outputs that a kernel overwrites entirely (no zeroing pass).
@@ -34,7 +50,7 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
         self.shape = shape
         self.storage = Storage(uninitializedCount: shape.count)
         self.offset = 0
-        self.requiresGrad = requiresGrad
+        if requiresGrad { self.requiresGrad = true }
     }
 
     /// A view of `shape.count` floats of `storage` starting at `offset`.
@@ -44,7 +60,7 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
         self.shape = shape
         self.storage = storage
         self.offset = offset
-        self.requiresGrad = requiresGrad
+        if requiresGrad { self.requiresGrad = true }
     }
 
     /// Tensor holding a copy of `values` (row-major).
@@ -122,22 +138,15 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Pointer to the gradient, allocating a zero gradient on first use. Op backward closures add into it.
-    public func gradData() -> UnsafeMutablePointer<Float> {
-        if let g = grad { return g.data }
-        let g = Tensor(zeros: shape)
-        grad = g
-        return g.data
-    }
+    public func gradData() -> UnsafeMutablePointer<Float> { node.gradData() }
 
     /// Sets the gradient to zero (keeps an assigned gradient view, so flat gradient blocks stay shared).
     public func zeroGrad() {
         if let g = grad { g.data.update(repeating: 0, count: g.count) }
     }
 
-    deinit { if backwardFn != nil { Autograd.liveGraphNodes -= 1 } }
-
     /// True when this tensor was produced by a recorded op (it has a backward step).
-    public var hasGraph: Bool { backwardFn != nil }
+    public var hasGraph: Bool { graphNode?.backwardFn != nil }
 
     public var description: String {
         let head = toArray().prefix(8).map { String(format4($0)) }.joined(separator: ", ")
