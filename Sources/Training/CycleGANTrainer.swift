@@ -36,36 +36,35 @@ public final class CycleGANTrainer {
     @discardableResult
     public func step(realA: Tensor, realB: Tensor) -> [String: Double] {
         for net in [netGA, netGB, netDA, netDB] { net.train() }
-        let fakeB = netGA(realA)
-        let recA = netGB(fakeB)
-        let fakeA = netGB(realB)
-        let recB = netGA(fakeA)
 
-        // Generators, discriminators frozen.
+        // Generators, discriminators frozen. The reference sums all six losses and back-propagates once, which
+        // keeps all six generator graphs alive together. Gradients add up, so each part is back-propagated as
+        // soon as it is complete instead: the cycle through a fake (GAN loss on it + cycle loss of its
+        // reconstruction) down to the fake, then the fake's own generator graph with that gradient; then each
+        // identity loss. At most two generator graphs are alive, the generators run in the reference's order
+        // (fake_B, rec_A, fake_A, rec_B, idt_A, idt_B: same dropout draws and norm statistics), and the
+        // results differ from one backward pass only by the order of float additions.
         netDA.setRequiresGrad(false); netDB.setRequiresGrad(false)
         netGA.zeroGrad(); netGB.zeroGrad()
         var losses: [String: Double] = [:]
-        var lossG = ganMode.loss(netDA(fakeB), targetIsReal: true)
-        losses["G_A"] = Double(lossG.item)
-        let lossGB = ganMode.loss(netDB(fakeA), targetIsReal: true)
-        losses["G_B"] = Double(lossGB.item)
-        let lossCycleA = l1Loss(recA, realA) * lambdaA
-        let lossCycleB = l1Loss(recB, realB) * lambdaB
-        losses["cycle_A"] = Double(lossCycleA.item); losses["cycle_B"] = Double(lossCycleB.item)
-        lossG = lossG + lossGB + lossCycleA + lossCycleB
+        let (fakeB, recA) = cycle(from: realA, forward: netGA, back: netGB, judge: netDA, lambda: lambdaA,
+                                  ganName: "G_A", cycleName: "cycle_A", losses: &losses)
+        let (fakeA, recB) = cycle(from: realB, forward: netGB, back: netGA, judge: netDB, lambda: lambdaB,
+                                  ganName: "G_B", cycleName: "cycle_B", losses: &losses)
         var idtA: Tensor?, idtB: Tensor?
         if lambdaIdentity > 0 {
             // G_A should leave B alone and G_B should leave A alone.
-            let a = netGA(realB), b = netGB(realA)
+            let a = netGA(realB)
             let lossIdtA = l1Loss(a, realB) * (lambdaB * lambdaIdentity)
+            lossIdtA.backward()
+            let b = netGB(realA)
             let lossIdtB = l1Loss(b, realA) * (lambdaA * lambdaIdentity)
+            lossIdtB.backward()
             losses["idt_A"] = Double(lossIdtA.item); losses["idt_B"] = Double(lossIdtB.item)
-            lossG = lossG + lossIdtA + lossIdtB
             idtA = a.detached(); idtB = b.detached()
         } else {
             losses["idt_A"] = 0; losses["idt_B"] = 0
         }
-        lossG.backward()
         optimizerG.step()
 
         // Discriminators on real images and on pooled fakes.
@@ -82,6 +81,27 @@ public final class CycleGANTrainer {
         visuals += [("real_B", realB.detached()), ("fake_A", fakeA.detached()), ("rec_B", recB.detached())]
         if let idtA { visuals.append(("idt_A", idtA)) }
         return losses
+    }
+
+    /// One direction of the generator step: fake = forward(real), GAN loss of judge(fake) plus lambda times the
+    /// L1 cycle loss of back(fake) against real, back-propagated into both generators. Returns the fake and the
+    /// reconstruction (values only; their graphs are released).
+    private func cycle(from real: Tensor, forward: Network, back: Network, judge: Network, lambda: Float,
+                       ganName: String, cycleName: String,
+                       losses: inout [String: Double]) -> (fake: Tensor, reconstruction: Tensor) {
+        let fake = forward(real)
+        // A leaf on the fake's values collects d(GAN + cycle)/d(fake), so the reconstruction's graph can be
+        // freed before the fake's generator graph is walked.
+        let fakeLeaf = fake.detached()
+        fakeLeaf.requiresGrad = true
+        let reconstruction = back(fakeLeaf)
+        let lossGAN = ganMode.loss(judge(fakeLeaf), targetIsReal: true)
+        let lossCycle = l1Loss(reconstruction, real) * lambda
+        losses[ganName] = Double(lossGAN.item)
+        losses[cycleName] = Double(lossCycle.item)
+        (lossGAN + lossCycle).backward()
+        if let gradient = fakeLeaf.grad { fake.backward(gradient: gradient) }
+        return (fake.detached(), reconstruction.detached())
     }
 
     private func discriminatorStep(_ netD: Network, real: Tensor, fake: Tensor, losses: inout [String: Double],
