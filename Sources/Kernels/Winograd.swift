@@ -24,6 +24,12 @@ public func conv2dUsesWinograd(outChannels o: Int, geometry g: ConvGeometry) -> 
     }
 }
 
+/// Distance between consecutive transformed matrices (the 36 ξ): a whole number of 4 KB pages plus one cache
+/// line, so the transforms' 36 output streams do not all map to the same L1 sets (4K aliasing made the
+/// transforms several times slower at 128 channels).
+@inlinable
+func winogradMatrixStride(_ count: Int) -> Int { count &+ 16 }
+
 /// Tile rows per band for an output of `tilesH` x `tilesW` tiles and at most `channels` channels per side,
 /// balanced so the last band is not a sliver.
 @inlinable
@@ -34,8 +40,9 @@ func winogradTileRowsPerBand(channels: Int, tilesW: Int, tilesH: Int) -> Int {
     return (tilesH &+ bands &- 1) / bands
 }
 
-/// Workspace floats the Winograd forward and backward passes need: one set of transformed weights (36·O·C)
-/// and a band of transformed input and output (36·(C+O)·tiles), for the forward and the input-gradient shapes.
+/// Workspace floats the Winograd forward and backward passes need: one set of transformed weights (36·O·C),
+/// the nine tap planes they are made from (9·O·C) and a band of transformed input and output (36·(C+O)·tiles),
+/// for the forward and the input-gradient shapes. Layout: U, planes, band.
 @inlinable
 public func winogradWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry) -> Int {
     let c = g.channels, widest = max(c, o)
@@ -43,7 +50,8 @@ public func winogradWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry)
     let inputW = (g.width &+ 3) / 4, inputH = (g.height &+ 3) / 4
     let forwardTiles = winogradTileRowsPerBand(channels: widest, tilesW: forwardW, tilesH: forwardH) &* forwardW
     let inputTiles = winogradTileRowsPerBand(channels: widest, tilesW: inputW, tilesH: inputH) &* inputW
-    return 36 &* o &* c &+ 36 &* (c &+ o) &* max(forwardTiles, inputTiles)
+    let tiles = max(forwardTiles, inputTiles)
+    return 45 &* winogradMatrixStride(o &* c) &+ 36 &* (winogradMatrixStride(c &* tiles) &+ winogradMatrixStride(o &* tiles))
 }
 
 /// y = conv3x3(x, weight) + bias (stride 1, zero padding g.padding). x: [N,C,H,W], weight: [O,C,3,3].
@@ -51,12 +59,13 @@ public func winogradConv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer
                                   y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int,
                                   geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>) {
     let c = g.channels
-    winogradTransformWeights(weight, outChannels: o, channels: c, flipped: false, workspace)
+    winogradTransformWeights(weight, outChannels: o, channels: c, flipped: false, workspace,
+                             planes: workspace + 36 &* winogradMatrixStride(o &* c))
     for n in 0..<batch {
         winogradConvolve(input: x + n &* c &* g.inputPlane, channels: c, height: g.height, width: g.width,
                          padding: g.padding, transformedWeights: workspace, outChannels: o, bias: bias,
                          output: y + n &* o &* g.outputPlane, outHeight: g.outHeight, outWidth: g.outWidth,
-                         accumulate: false, bands: workspace + 36 &* o &* c)
+                         accumulate: false, bands: workspace + 45 &* winogradMatrixStride(o &* c))
     }
 }
 
@@ -65,10 +74,11 @@ public func winogradConv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePo
                                    weight: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
                                    gradWeight: UnsafeMutablePointer<Float>?, batch: Int, outChannels o: Int,
                                    geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>) {
-    let c = g.channels, bands = workspace + 36 &* o &* c
+    let c = g.channels, bands = workspace + 45 &* winogradMatrixStride(o &* c)
     if let gradX {
         // dx = conv3x3(dy, flip(W)ᵀ) with padding 2 - p: a forward Winograd convolution from O to C channels.
-        winogradTransformWeights(weight, outChannels: o, channels: c, flipped: true, workspace)
+        winogradTransformWeights(weight, outChannels: o, channels: c, flipped: true, workspace,
+                                 planes: workspace + 36 &* winogradMatrixStride(o &* c))
         for n in 0..<batch {
             winogradConvolve(input: dy + n &* o &* g.outputPlane, channels: o, height: g.outHeight,
                              width: g.outWidth, padding: 2 &- g.padding, transformedWeights: workspace,
@@ -86,14 +96,16 @@ public func winogradConv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePo
         var row0 = 0
         while row0 < tilesH {
             let rows = min(rowsPerBand, tilesH &- row0), tiles = rows &* tilesW
-            let v = bands, m = bands + 36 &* c &* tiles
+            let vStride = winogradMatrixStride(c &* tiles), mStride = winogradMatrixStride(o &* tiles)
+            let uStride = winogradMatrixStride(o &* c)
+            let v = bands, m = bands + 36 &* vStride
             winogradInputTransform(xn, channels: c, height: g.height, width: g.width, padding: g.padding,
                                    tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
             winogradOutputGradientTransform(dyn, channels: o, height: g.outHeight, width: g.outWidth,
                                             tileRow0: row0, tileRows: rows, tilesW: tilesW, into: m)
             for xi in 0..<36 {  // dU[ξ][O, C] (+)= M[ξ][O, tiles] · V[ξ][C, tiles]ᵀ
-                sgemm(transB: true, m: o, n: c, k: tiles, a: m + xi &* o &* tiles, lda: tiles,
-                      b: v + xi &* c &* tiles, ldb: tiles, beta: first ? 0 : 1, c: workspace + xi &* o &* c, ldc: c)
+                sgemm(transB: true, m: o, n: c, k: tiles, a: m + xi &* mStride, lda: tiles,
+                      b: v + xi &* vStride, ldb: tiles, beta: first ? 0 : 1, c: workspace + xi &* uStride, ldc: c)
             }
             first = false
             row0 &+= rows
@@ -114,12 +126,14 @@ func winogradConvolve(input: UnsafePointer<Float>, channels c: Int, height: Int,
     var row0 = 0
     while row0 < tilesH {
         let rows = min(rowsPerBand, tilesH &- row0), tiles = rows &* tilesW
-        let v = bands, m = bands + 36 &* c &* tiles
+        let vStride = winogradMatrixStride(c &* tiles), mStride = winogradMatrixStride(o &* tiles)
+        let uStride = winogradMatrixStride(o &* c)
+        let v = bands, m = bands + 36 &* vStride
         winogradInputTransform(input, channels: c, height: height, width: width, padding: padding,
                                tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
         for xi in 0..<36 {  // M[ξ][O, tiles] = U[ξ][O, C] · V[ξ][C, tiles]
-            sgemm(m: o, n: tiles, k: c, a: u + xi &* o &* c, lda: c, b: v + xi &* c &* tiles, ldb: tiles,
-                  c: m + xi &* o &* tiles, ldc: tiles)
+            sgemm(m: o, n: tiles, k: c, a: u + xi &* uStride, lda: c, b: v + xi &* vStride, ldb: tiles,
+                  c: m + xi &* mStride, ldc: tiles)
         }
         winogradOutputTransform(m, outChannels: o, tileRow0: row0, tileRows: rows, tilesW: tilesW, bias: bias,
                                 output: output, outHeight: outHeight, outWidth: outWidth, accumulate: accumulate)
@@ -131,38 +145,77 @@ func winogradConvolve(input: UnsafePointer<Float>, channels c: Int, height: Int,
 
 /// U[ξ][o, c] = (G g Gᵀ)[ξ] for each 3x3 kernel g = weight[o, c]; with `flipped`, U[ξ][c, o] from the kernel
 /// rotated by 180° (the input gradient's convolution, which maps O channels to C).
+/// The taps are first spread into nine planes laid out like the destination, so the transform itself is one
+/// unit-stride loop from 9 planes to 36 that the compiler vectorises. `planes` holds 9·O·C floats.
 func winogradTransformWeights(_ weight: UnsafePointer<Float>, outChannels o: Int, channels c: Int, flipped: Bool,
-                              _ u: UnsafeMutablePointer<Float>) {
+                              _ u: UnsafeMutablePointer<Float>, planes: UnsafeMutablePointer<Float>) {
     let w = SendablePointer(UnsafeMutablePointer(mutating: weight)), dst = SendablePointer(u)
-    let matrix = o &* c
-    parallelFor(o, costPerItem: c &* 200) { start, end in
-        for oc in start..<end {
-            for ci in 0..<c {
-                let g = w.pointer + (oc &* c &+ ci) &* 9
-                // Columns of G·g (6 x 3) from the kernel read in natural or rotated order.
-                let k = flipped ? (g[8], g[7], g[6], g[5], g[4], g[3], g[2], g[1], g[0])
-                                : (g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8])
-                let col0 = weightRows(k.0, k.3, k.6), col1 = weightRows(k.1, k.4, k.7), col2 = weightRows(k.2, k.5, k.8)
-                let index = flipped ? ci &* o &+ oc : oc &* c &+ ci
-                for r in 0..<6 {
-                    let row = weightRows(col0[r], col1[r], col2[r])
-                    for s in 0..<6 { dst.pointer[(r &* 6 &+ s) &* matrix &+ index] = row[s] }
+    let tap = SendablePointer(planes)
+    let matrix = winogradMatrixStride(o &* c), rows = flipped ? c : o, columns = flipped ? o : c
+    // Spread in 16x16 blocks of (row, column): the rotated case reads the weight across its rows, so
+    // blocking keeps both the reads (9 contiguous taps per kernel) and the writes within a few cache lines.
+    let block = 16, rowBlocks = (rows &+ block &- 1) / block
+    parallelFor(rowBlocks, costPerItem: block &* columns &* 18) { start, end in
+        for rb in start..<end {
+            let r0 = rb &* block, r1 = min(rows, r0 &+ block)
+            var c0 = 0
+            while c0 < columns {
+                let c1 = min(columns, c0 &+ block)
+                for row in r0..<r1 {
+                    let out = tap.pointer + row &* columns
+                    if flipped {  // row = input channel ci, column = output channel oc
+                        for column in c0..<c1 {
+                            let g = w.pointer + (column &* c &+ row) &* 9
+                            for k in 0..<9 { out[k &* matrix &+ column] = g[8 &- k] }
+                        }
+                    } else {
+                        let g = w.pointer + row &* c &* 9
+                        for column in c0..<c1 {
+                            for k in 0..<9 { out[k &* matrix &+ column] = g[column &* 9 &+ k] }
+                        }
+                    }
                 }
+                c0 = c1
             }
+        }
+    }
+    parallelFor(o &* c, costPerItem: 60) { start, end in
+        let p = tap.pointer, out = dst.pointer
+        let m = matrix
+        for i in start..<end {
+            let k0 = p[i], k1 = p[m &+ i], k2 = p[2 &* m &+ i], k3 = p[3 &* m &+ i], k4 = p[4 &* m &+ i]
+            let k5 = p[5 &* m &+ i], k6 = p[6 &* m &+ i], k7 = p[7 &* m &+ i], k8 = p[8 &* m &+ i]
+            // G down each kernel column, then along each of the six resulting rows.
+            let c0 = interpolate(k0, k3, k6), c1 = interpolate(k1, k4, k7), c2 = interpolate(k2, k5, k8)
+            let r0 = interpolate(c0.0, c1.0, c2.0), r1 = interpolate(c0.1, c1.1, c2.1)
+            let r2 = interpolate(c0.2, c1.2, c2.2), r3 = interpolate(c0.3, c1.3, c2.3)
+            let r4 = interpolate(c0.4, c1.4, c2.4), r5 = interpolate(c0.5, c1.5, c2.5)
+            store(r0, out + i, m)
+            store(r1, out + (6 &* m &+ i), m)
+            store(r2, out + (12 &* m &+ i), m)
+            store(r3, out + (18 &* m &+ i), m)
+            store(r4, out + (24 &* m &+ i), m)
+            store(r5, out + (30 &* m &+ i), m)
         }
     }
 }
 
+@inline(__always)
+func store(_ v: (Float, Float, Float, Float, Float, Float), _ out: UnsafeMutablePointer<Float>, _ stride: Int) {
+    out[0] = v.0
+    out[stride] = v.1
+    out[2 &* stride] = v.2
+    out[3 &* stride] = v.3
+    out[4 &* stride] = v.4
+    out[5 &* stride] = v.5
+}
+
 /// G·(a, b, c)ᵀ: the six interpolated values of one kernel row or column.
 @inline(__always)
-func weightRows(_ a: Float, _ b: Float, _ c: Float) -> SIMD8<Float> {
+func interpolate(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float, Float, Float) {
     let quarter: Float = 0.25, sixth: Float = 1.0 / 6.0, twelfth: Float = 1.0 / 12.0, twentyFourth: Float = 1.0 / 24.0
-    return SIMD8(a * quarter,
-                 -(a + b + c) * sixth,
-                 -(a - b + c) * sixth,
-                 a * twentyFourth + b * twelfth + c * sixth,
-                 a * twentyFourth - b * twelfth + c * sixth,
-                 c, 0, 0)
+    let outer = a * twentyFourth + c * sixth, middle = b * twelfth
+    return (a * quarter, -(a + b + c) * sixth, -(a - b + c) * sixth, outer + middle, outer - middle, c)
 }
 
 /// Gᵀ·(a0 … a5): the three kernel taps a column (or row) of six transformed values folds back onto.
@@ -178,7 +231,7 @@ func gradientRows(_ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float, _ a4: Floa
 /// V[ξ][c, tile] = (Bᵀ d B)[ξ] for the 6x6 input patch d of every tile in the band (zero outside the input).
 func winogradInputTransform(_ x: UnsafePointer<Float>, channels c: Int, height: Int, width: Int, padding p: Int,
                             tileRow0: Int, tileRows: Int, tilesW: Int, into v: UnsafeMutablePointer<Float>) {
-    let tiles = tileRows &* tilesW, matrix = c &* tiles
+    let tiles = tileRows &* tilesW, matrix = winogradMatrixStride(c &* tiles)
     let paddedW = tilesW &* 4 &+ 2  // ≥ width + 2p: padded column i is input column i - p
     let src = SendablePointer(UnsafeMutablePointer(mutating: x)), dst = SendablePointer(v)
     parallelFor(c, costPerItem: tiles &* 36 &* 8) { start, end in
@@ -240,7 +293,7 @@ func winogradInputTransform(_ x: UnsafePointer<Float>, channels c: Int, height: 
 func winogradOutputTransform(_ m: UnsafePointer<Float>, outChannels o: Int, tileRow0: Int, tileRows: Int,
                              tilesW: Int, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                              outHeight: Int, outWidth: Int, accumulate: Bool) {
-    let tiles = tileRows &* tilesW, matrix = o &* tiles, rowW = tilesW &* 4
+    let tiles = tileRows &* tilesW, matrix = winogradMatrixStride(o &* tiles), rowW = tilesW &* 4
     let src = SendablePointer(UnsafeMutablePointer(mutating: m)), dst = SendablePointer(output)
     let biasPointer = bias.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
     parallelFor(o, costPerItem: tiles &* 36 &* 8) { start, end in
@@ -292,7 +345,7 @@ func winogradOutputTransform(_ m: UnsafePointer<Float>, outChannels o: Int, tile
 /// M[ξ][o, tile] = (A dY Aᵀ)[ξ] for the 4x4 output-gradient tile of every tile in the band (zero past the edge).
 func winogradOutputGradientTransform(_ dy: UnsafePointer<Float>, channels o: Int, height: Int, width: Int,
                                      tileRow0: Int, tileRows: Int, tilesW: Int, into m: UnsafeMutablePointer<Float>) {
-    let tiles = tileRows &* tilesW, matrix = o &* tiles, rowW = tilesW &* 4
+    let tiles = tileRows &* tilesW, matrix = winogradMatrixStride(o &* tiles), rowW = tilesW &* 4
     let src = SendablePointer(UnsafeMutablePointer(mutating: dy)), dst = SendablePointer(m)
     parallelFor(o, costPerItem: tiles &* 36 &* 8) { start, end in
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 10 &* rowW)
@@ -345,7 +398,7 @@ func winogradOutputGradientTransform(_ dy: UnsafePointer<Float>, channels o: Int
 /// gradWeight[o, c] += Gᵀ dU[o, c] G (3x3 from each 6x6 of transformed-weight gradients).
 func winogradFoldWeightGradient(_ du: UnsafePointer<Float>, outChannels o: Int, channels c: Int,
                                 into gradWeight: UnsafeMutablePointer<Float>) {
-    let matrix = o &* c
+    let matrix = winogradMatrixStride(o &* c)
     let src = SendablePointer(UnsafeMutablePointer(mutating: du)), dst = SendablePointer(gradWeight)
     parallelFor(o, costPerItem: c &* 200) { start, end in
         for oc in start..<end {

@@ -67,6 +67,8 @@ struct BenchCommand: ParsableCommand {
                        peak: peak, runs: runs)
         printConvBench(title: "ResNet-9 generator (ngf 64, 256x256)", layers: selected(resnet9ConvLayers()),
                        peak: peak, runs: runs)
+        printConvBench(title: "ResNet residual convs at 128x128 (ngf 64 and 32)",
+                       layers: selected(resnetResidualLayers128()), peak: peak, runs: runs)
     }
 }
 

@@ -85,6 +85,15 @@ func resnet9ConvLayers(ngf: Int = 64) -> [ConvBenchLayer] {
     ]
 }
 
+/// The residual-block convs of a ResNet generator on 128x128 images (32x32 inside the blocks), where Winograd
+/// has few tiles per weight: ngf 64 (the CycleGAN 128 workload) and ngf 32.
+func resnetResidualLayers128() -> [ConvBenchLayer] {
+    [64, 32].map { ngf in
+        ConvBenchLayer(name: "res128 ngf\(ngf)", kind: .conv, inChannels: ngf * 4, outChannels: ngf * 4, size: 34,
+                       kernel: 3, stride: 1, padding: 0, bias: true, repeats: 18)
+    }
+}
+
 /// Which clock the benchmark reads: wall time, or the process's CPU time (a steadier figure on a busy machine
 /// when run with `--threads 1`, since waiting for a core is not counted).
 nonisolated(unsafe) var benchUsesCPUClock = false
