@@ -89,7 +89,10 @@ extension Tensor {
 
     /// A view of this tensor's values without graph state, for a backward step to keep (the values stay
     /// alive while the step exists; the tensor object itself may go).
-    public func savedView() -> Tensor { Tensor(shape: shape, storage: storage, offset: offset) }
+    public func savedView() -> Tensor {
+        storage.isSavedForBackward = true
+        return Tensor(shape: shape, storage: storage, offset: offset)
+    }
 
     /// Back-propagates from this tensor. `gradient` defaults to ones (the usual call on a scalar loss).
     /// Gradients accumulate into every reachable tensor with `requiresGrad`; the graph is released as it is

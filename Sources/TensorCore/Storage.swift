@@ -6,8 +6,13 @@ import Glibc
 public enum StorageStats {
     nonisolated(unsafe) public static var liveBuffers = 0
     nonisolated(unsafe) public static var liveBytes = 0
+    /// Highest `liveBytes` since the last `resetPeak()` (what a training step's tensors need at most).
+    nonisolated(unsafe) public static var peakBytes = 0
     private static let lock = SpinLock()
-    static func add(_ bytes: Int) { lock.locked { liveBuffers += 1; liveBytes += bytes } }
+    public static func resetPeak() { lock.locked { peakBytes = liveBytes } }
+    static func add(_ bytes: Int) {
+        lock.locked { liveBuffers += 1; liveBytes += bytes; peakBytes = max(peakBytes, liveBytes) }
+    }
     static func remove(_ bytes: Int) { lock.locked { liveBuffers -= 1; liveBytes -= bytes } }
 }
 
@@ -15,6 +20,9 @@ public enum StorageStats {
 public final class Storage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
+    /// Set once a backward step keeps these values (`Tensor.savedView()`): they stay alive with the graph anyway,
+    /// so a later op that can read either its input or its output backward keeps this one for free.
+    public var isSavedForBackward = false
 
     /// Zero-filled storage of `count` floats.
     public convenience init(count: Int) {
