@@ -228,6 +228,20 @@ func gradientRows(_ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float, _ a4: Floa
                  0)
 }
 
+/// row[0..<count] = row `iy` of a [height, width] plane moved right by `left` columns, zero wherever it falls
+/// outside the plane (rows above or below it, the left padding, and the columns past its right edge).
+@inline(__always)
+func loadZeroPaddedRow(_ plane: UnsafePointer<Float>, row iy: Int, height: Int, width: Int, left: Int,
+                       into row: UnsafeMutablePointer<Float>, count: Int) {
+    guard iy >= 0 && iy < height else {
+        row.update(repeating: 0, count: count)
+        return
+    }
+    row.update(repeating: 0, count: left)
+    (row + left).update(from: plane + iy &* width, count: width)
+    (row + (left &+ width)).update(repeating: 0, count: count &- left &- width)
+}
+
 /// V[ξ][c, tile] = (Bᵀ d B)[ξ] for the 6x6 input patch d of every tile in the band (zero outside the input).
 func winogradInputTransform(_ x: UnsafePointer<Float>, channels c: Int, height: Int, width: Int, padding p: Int,
                             tileRow0: Int, tileRows: Int, tilesW: Int, into v: UnsafeMutablePointer<Float>) {
@@ -243,14 +257,8 @@ func winogradInputTransform(_ x: UnsafePointer<Float>, channels c: Int, height: 
             for ty in 0..<tileRows {
                 let y0 = (tileRow0 &+ ty) &* 4 &- p
                 for r in 0..<6 {
-                    let row = rows + r &* paddedW, iy = y0 &+ r
-                    if iy < 0 || iy >= height {
-                        row.update(repeating: 0, count: paddedW)
-                        continue
-                    }
-                    row.update(repeating: 0, count: p)
-                    (row + p).update(from: plane + iy &* width, count: width)
-                    (row + (p &+ width)).update(repeating: 0, count: paddedW &- p &- width)
+                    loadZeroPaddedRow(plane, row: y0 &+ r, height: height, width: width, left: p,
+                                      into: rows + r &* paddedW, count: paddedW)
                 }
                 // Bᵀ down the six rows, all columns at once.
                 let d0 = rows, d1 = rows + paddedW, d2 = rows + 2 &* paddedW
@@ -355,13 +363,8 @@ func winogradOutputGradientTransform(_ dy: UnsafePointer<Float>, channels o: Int
             let plane = src.pointer + oc &* height &* width
             for ty in 0..<tileRows {
                 for r in 0..<4 {
-                    let row = rows + r &* rowW, iy = (tileRow0 &+ ty) &* 4 &+ r
-                    if iy >= height {
-                        row.update(repeating: 0, count: rowW)
-                        continue
-                    }
-                    row.update(from: plane + iy &* width, count: width)
-                    (row + width).update(repeating: 0, count: rowW &- width)
+                    loadZeroPaddedRow(plane, row: (tileRow0 &+ ty) &* 4 &+ r, height: height, width: width, left: 0,
+                                      into: rows + r &* rowW, count: rowW)
                 }
                 let d0 = rows, d1 = rows + rowW, d2 = rows + 2 &* rowW, d3 = rows + 3 &* rowW
                 let z0 = z, z1 = z + rowW, z2 = z + 2 &* rowW, z3 = z + 3 &* rowW, z4 = z + 4 &* rowW, z5 = z + 5 &* rowW
