@@ -58,12 +58,6 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
                            gradBias: UnsafeMutablePointer<Float>?,
                            batch: Int, outChannels o: Int, geometry g: ConvGeometry,
                            workspace: UnsafeMutablePointer<Float>) {
-    if conv2dUsesWinograd(outChannels: o, geometry: g) {
-        if let gradBias { convBiasBackward(dy, gradBias, batch: batch, channels: o, plane: g.outputPlane) }
-        winogradConv2dBackward(gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight, batch: batch,
-                               outChannels: o, geometry: g, workspace: workspace)
-        return
-    }
     if conv2dUsesTapPlanes(outChannels: o, geometry: g) {
         conv2dTapPlanesBackward(gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight,
                                 gradBias: gradBias, batch: batch, outChannels: o, geometry: g, workspace: workspace)
@@ -73,6 +67,11 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
     let chunkRows = im2colRowsPerChunk(g), ow = g.outWidth
     if let gradBias { convBiasBackward(dy, gradBias, batch: batch, channels: o, plane: outPlane) }
     if gradX == nil && gradWeight == nil { return }
+    if conv2dUsesWinograd(outChannels: o, geometry: g) {
+        winogradConv2dBackward(gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight, batch: batch,
+                               outChannels: o, geometry: g, workspace: workspace)
+        return
+    }
     if convUsesSkinnyProducts(g) {
         let colsT = workspace + k &* outPlane
         for n in 0..<batch {

@@ -218,6 +218,28 @@ func interpolate(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Fl
     return (a * quarter, -(a + b + c) * sixth, -(a - b + c) * sixth, outer + middle, outer - middle, c)
 }
 
+/// Bᵀ·(a0 … a5): one axis of the 6x6 input-tile transform.
+@inline(__always)
+func inputPoints(_ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float, _ a4: Float, _ a5: Float)
+    -> (Float, Float, Float, Float, Float, Float) {
+    ((4 * a0 - 5 * a2 + a4), (a3 + a4) - 4 * (a1 + a2), (a4 - a3) + 4 * (a1 - a2),
+     (a4 - a2) + 2 * (a3 - a1), (a4 - a2) + 2 * (a1 - a3), (4 * a1 - 5 * a3 + a5))
+}
+
+/// Aᵀ·(a0 … a5): one axis of the output transform, six transformed values back to four outputs.
+@inline(__always)
+func outputPoints(_ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float, _ a4: Float, _ a5: Float)
+    -> (Float, Float, Float, Float) {
+    (a0 + (a1 + a2) + (a3 + a4), (a1 - a2) + 2 * (a3 - a4), (a1 + a2) + 4 * (a3 + a4), (a1 - a2) + 8 * (a3 - a4) + a5)
+}
+
+/// A·(a0 … a3): one axis of the output-gradient transform (the adjoint of `outputPoints`), four values to six.
+@inline(__always)
+func gradientPoints(_ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float) -> (Float, Float, Float, Float, Float, Float) {
+    (a0, (a0 + a2) + (a1 + a3), (a0 + a2) - (a1 + a3), (a0 + 4 * a2) + 2 * (a1 + 4 * a3),
+     (a0 + 4 * a2) - 2 * (a1 + 4 * a3), a3)
+}
+
 /// Gᵀ·(a0 … a5): the three kernel taps a column (or row) of six transformed values folds back onto.
 @inline(__always)
 func gradientRows(_ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float, _ a4: Float, _ a5: Float) -> SIMD4<Float> {
@@ -261,34 +283,18 @@ func winogradInputTransform(_ x: UnsafePointer<Float>, channels c: Int, height: 
                                       into: rows + r &* paddedW, count: paddedW)
                 }
                 // Bᵀ down the six rows, all columns at once.
-                let d0 = rows, d1 = rows + paddedW, d2 = rows + 2 &* paddedW
-                let d3 = rows + 3 &* paddedW, d4 = rows + 4 &* paddedW, d5 = rows + 5 &* paddedW
-                let t0 = t, t1 = t + paddedW, t2 = t + 2 &* paddedW
-                let t3 = t + 3 &* paddedW, t4 = t + 4 &* paddedW, t5 = t + 5 &* paddedW
-                for i in 0..<paddedW {
-                    let a0 = d0[i], a1 = d1[i], a2 = d2[i], a3 = d3[i], a4 = d4[i], a5 = d5[i]
-                    t0[i] = 4 * a0 - 5 * a2 + a4
-                    t1[i] = (a3 + a4) - 4 * (a1 + a2)
-                    t2[i] = (a4 - a3) + 4 * (a1 - a2)
-                    t3[i] = (a4 - a2) + 2 * (a3 - a1)
-                    t4[i] = (a4 - a2) + 2 * (a1 - a3)
-                    t5[i] = 4 * a1 - 5 * a3 + a5
+                let w = paddedW
+                for i in 0..<w {
+                    let d = rows + i
+                    store(inputPoints(d[0], d[w], d[2 &* w], d[3 &* w], d[4 &* w], d[5 &* w]), t + i, w)
                 }
                 // Bᵀ along each tile's six columns.
                 let base = ci &* tiles &+ ty &* tilesW
                 for k in 0..<6 {
-                    let tk = t + k &* paddedW
-                    let o0 = dst.pointer + ((k &* 6) &* matrix &+ base), o1 = o0 + matrix, o2 = o1 + matrix
-                    let o3 = o2 + matrix, o4 = o3 + matrix, o5 = o4 + matrix
+                    let tk = t + k &* paddedW, out = dst.pointer + ((k &* 6) &* matrix &+ base)
                     for tx in 0..<tilesW {
                         let e = tk + tx &* 4
-                        let a0 = e[0], a1 = e[1], a2 = e[2], a3 = e[3], a4 = e[4], a5 = e[5]
-                        o0[tx] = 4 * a0 - 5 * a2 + a4
-                        o1[tx] = (a3 + a4) - 4 * (a1 + a2)
-                        o2[tx] = (a4 - a3) + 4 * (a1 - a2)
-                        o3[tx] = (a4 - a2) + 2 * (a3 - a1)
-                        o4[tx] = (a4 - a2) + 2 * (a1 - a3)
-                        o5[tx] = 4 * a1 - 5 * a3 + a5
+                        store(inputPoints(e[0], e[1], e[2], e[3], e[4], e[5]), out + tx, matrix)
                     }
                 }
             }
@@ -318,11 +324,11 @@ func winogradOutputTransform(_ m: UnsafePointer<Float>, outChannels o: Int, tile
                     let a3 = a2 + 6 &* matrix, a4 = a3 + 6 &* matrix, a5 = a4 + 6 &* matrix
                     let s0 = s + j &* tilesW, s1 = s0 + 6 &* tilesW, s2 = s1 + 6 &* tilesW, s3 = s2 + 6 &* tilesW
                     for tx in 0..<tilesW {
-                        let v0 = a0[tx], v1 = a1[tx], v2 = a2[tx], v3 = a3[tx], v4 = a4[tx], v5 = a5[tx]
-                        s0[tx] = v0 + (v1 + v2) + (v3 + v4)
-                        s1[tx] = (v1 - v2) + 2 * (v3 - v4)
-                        s2[tx] = (v1 + v2) + 4 * (v3 + v4)
-                        s3[tx] = (v1 - v2) + 8 * (v3 - v4) + v5
+                        let v = outputPoints(a0[tx], a1[tx], a2[tx], a3[tx], a4[tx], a5[tx])
+                        s0[tx] = v.0
+                        s1[tx] = v.1
+                        s2[tx] = v.2
+                        s3[tx] = v.3
                     }
                 }
                 for r in 0..<4 {
@@ -331,12 +337,11 @@ func winogradOutputTransform(_ m: UnsafePointer<Float>, outChannels o: Int, tile
                     let b0 = s + r &* 6 &* tilesW, b1 = b0 + tilesW, b2 = b1 + tilesW
                     let b3 = b2 + tilesW, b4 = b3 + tilesW, b5 = b4 + tilesW
                     for tx in 0..<tilesW {
-                        let v0 = b0[tx], v1 = b1[tx], v2 = b2[tx], v3 = b3[tx], v4 = b4[tx], v5 = b5[tx]
-                        let out = row + tx &* 4
-                        out[0] = v0 + (v1 + v2) + (v3 + v4)
-                        out[1] = (v1 - v2) + 2 * (v3 - v4)
-                        out[2] = (v1 + v2) + 4 * (v3 + v4)
-                        out[3] = (v1 - v2) + 8 * (v3 - v4) + v5
+                        let v = outputPoints(b0[tx], b1[tx], b2[tx], b3[tx], b4[tx], b5[tx]), out = row + tx &* 4
+                        out[0] = v.0
+                        out[1] = v.1
+                        out[2] = v.2
+                        out[3] = v.3
                     }
                     let target = plane + oy &* outWidth
                     if accumulate {
@@ -366,31 +371,18 @@ func winogradOutputGradientTransform(_ dy: UnsafePointer<Float>, channels o: Int
                     loadZeroPaddedRow(plane, row: (tileRow0 &+ ty) &* 4 &+ r, height: height, width: width, left: 0,
                                       into: rows + r &* rowW, count: rowW)
                 }
-                let d0 = rows, d1 = rows + rowW, d2 = rows + 2 &* rowW, d3 = rows + 3 &* rowW
-                let z0 = z, z1 = z + rowW, z2 = z + 2 &* rowW, z3 = z + 3 &* rowW, z4 = z + 4 &* rowW, z5 = z + 5 &* rowW
-                for i in 0..<rowW {
-                    let a0 = d0[i], a1 = d1[i], a2 = d2[i], a3 = d3[i]
-                    z0[i] = a0
-                    z1[i] = (a0 + a2) + (a1 + a3)
-                    z2[i] = (a0 + a2) - (a1 + a3)
-                    z3[i] = (a0 + 4 * a2) + 2 * (a1 + 4 * a3)
-                    z4[i] = (a0 + 4 * a2) - 2 * (a1 + 4 * a3)
-                    z5[i] = a3
+                // A down the four rows, all columns at once, then along each tile's four columns.
+                let w = rowW
+                for i in 0..<w {
+                    let d = rows + i
+                    store(gradientPoints(d[0], d[w], d[2 &* w], d[3 &* w]), z + i, w)
                 }
                 let base = oc &* tiles &+ ty &* tilesW
                 for k in 0..<6 {
-                    let zk = z + k &* rowW
-                    let o0 = dst.pointer + ((k &* 6) &* matrix &+ base), o1 = o0 + matrix, o2 = o1 + matrix
-                    let o3 = o2 + matrix, o4 = o3 + matrix, o5 = o4 + matrix
+                    let zk = z + k &* rowW, out = dst.pointer + ((k &* 6) &* matrix &+ base)
                     for tx in 0..<tilesW {
                         let e = zk + tx &* 4
-                        let a0 = e[0], a1 = e[1], a2 = e[2], a3 = e[3]
-                        o0[tx] = a0
-                        o1[tx] = (a0 + a2) + (a1 + a3)
-                        o2[tx] = (a0 + a2) - (a1 + a3)
-                        o3[tx] = (a0 + 4 * a2) + 2 * (a1 + 4 * a3)
-                        o4[tx] = (a0 + 4 * a2) - 2 * (a1 + 4 * a3)
-                        o5[tx] = a3
+                        store(gradientPoints(e[0], e[1], e[2], e[3]), out + tx, matrix)
                     }
                 }
             }
