@@ -32,7 +32,7 @@ let package = Package(
             "Training", "Models", "ImageData", "Conversion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimized),
-        .executableTarget(name: "translate", dependencies: ["TranslateCLI"], swiftSettings: optimized),
+        .executableTarget(name: "translate", dependencies: ["Kernels", "TranslateCLI"], swiftSettings: optimized),
 
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "SafeTensors"]),
