@@ -17,6 +17,7 @@ public final class ImageTranslator {
         self.seed = seed
         constraint = try SizeConstraint(spec: network.spec)
         if evaluationMode { network.eval() } else { network.train() }
+        network.module.freezeWeights()  // converting never changes the weights: layers may keep what they derive
     }
 
     public var inputChannels: Int { network.spec.inputNc }

@@ -3,12 +3,13 @@
 
 /// y = conv(x, weight) + bias. `y` is overwritten.
 /// `workspace` holds `conv2dWorkspaceCount(outChannels:geometry:)` floats (the backward pass uses the same).
+/// `winogradWeights`: this weight's `winogradPrepareWeights`, used when the layer runs through Winograd.
 public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int, geometry g: ConvGeometry,
-                          workspace: UnsafeMutablePointer<Float>) {
+                          workspace: UnsafeMutablePointer<Float>, winogradWeights: UnsafePointer<Float>? = nil) {
     if conv2dUsesWinograd(outChannels: o, geometry: g) {
         winogradConv2dForward(x: x, weight: weight, bias: bias, y: y, batch: batch, outChannels: o, geometry: g,
-                              workspace: workspace)
+                              workspace: workspace, transformedWeights: winogradWeights)
         return
     }
     if conv2dUsesTapPlanes(outChannels: o, geometry: g) {

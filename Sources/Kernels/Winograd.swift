@@ -54,16 +54,40 @@ public func winogradWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry)
     return 45 &* winogradMatrixStride(o &* c) &+ 36 &* (winogradMatrixStride(c &* tiles) &+ winogradMatrixStride(o &* tiles))
 }
 
+/// Floats of a layer's transformed weights U (36 x [O, C], matrices `winogradMatrixStride` apart), as
+/// `winogradPrepareWeights` writes them.
+@inlinable
+public func winogradTransformedWeightCount(outChannels o: Int, channels c: Int) -> Int {
+    36 &* winogradMatrixStride(o &* c)
+}
+
+/// Writes the transformed weights U of weight [O,C,3,3] into `u` (`winogradTransformedWeightCount` floats),
+/// for a caller that keeps them across forward passes while the weights do not change (inference).
+public func winogradPrepareWeights(_ weight: UnsafePointer<Float>, outChannels o: Int, channels c: Int,
+                                   into u: UnsafeMutablePointer<Float>) {
+    let planes = UnsafeMutablePointer<Float>.allocate(capacity: 9 &* winogradMatrixStride(o &* c))
+    defer { planes.deallocate() }
+    winogradTransformWeights(weight, outChannels: o, channels: c, flipped: false, u, planes: planes)
+}
+
 /// y = conv3x3(x, weight) + bias (stride 1, zero padding g.padding). x: [N,C,H,W], weight: [O,C,3,3].
+/// With `transformedWeights` (from `winogradPrepareWeights` of this weight) the weight transform is skipped.
 public func winogradConv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                   y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int,
-                                  geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>) {
+                                  geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>,
+                                  transformedWeights: UnsafePointer<Float>? = nil) {
     let c = g.channels
-    winogradTransformWeights(weight, outChannels: o, channels: c, flipped: false, workspace,
-                             planes: workspace + 36 &* winogradMatrixStride(o &* c))
+    let u: UnsafePointer<Float>
+    if let transformedWeights {
+        u = transformedWeights
+    } else {
+        winogradTransformWeights(weight, outChannels: o, channels: c, flipped: false, workspace,
+                                 planes: workspace + 36 &* winogradMatrixStride(o &* c))
+        u = UnsafePointer(workspace)
+    }
     for n in 0..<batch {
         winogradConvolve(input: x + n &* c &* g.inputPlane, channels: c, height: g.height, width: g.width,
-                         padding: g.padding, transformedWeights: workspace, outChannels: o, bias: bias,
+                         padding: g.padding, transformedWeights: u, outChannels: o, bias: bias,
                          output: y + n &* o &* g.outputPlane, outHeight: g.outHeight, outWidth: g.outWidth,
                          accumulate: false, bands: workspace + 45 &* winogradMatrixStride(o &* c))
     }

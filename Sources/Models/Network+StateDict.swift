@@ -113,6 +113,7 @@ extension Network {
             throw StateDictError(path: file.path, network: spec.description, missing: strict ? missing : [],
                                  unexpected: strict ? unexpected : [], mismatched: mismatched)
         }
+        module.visitModules { _, layer in layer.dropDerivedWeights() }  // a frozen network stays frozen, on new weights
         for entry in entries {
             let name = prefix + entry.key
             switch entry.kind {

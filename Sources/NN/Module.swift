@@ -12,6 +12,9 @@ open class Module {
     public private(set) var localParameters: [(name: String, tensor: Tensor)] = []
     /// This module's own buffers, in registration order.
     public private(set) var localBuffers: [(name: String, buffer: ModuleBuffer)] = []
+    /// Set by `freezeWeights()`: the caller promises the weights stay as they are until `thawWeights()`, so
+    /// layers may keep values derived from them between calls (Conv2d keeps its Winograd-transformed weights).
+    public private(set) var weightsFrozen = false
 
     public init() {}
 
@@ -59,7 +62,26 @@ open class Module {
         precondition(tensor.shape == localParameters[index].tensor.shape,
                      "replaceParameter: \(tensor.shape) for \(localParameters[index].tensor.shape)")
         localParameters[index].tensor = tensor
+        dropDerivedWeights()
     }
+
+    // MARK: frozen weights (inference)
+
+    /// Promises that no parameter of this subtree changes until `thawWeights()`: converters call it once the
+    /// weights are loaded, so per-call work that depends only on the weights is done once.
+    public func freezeWeights() { visitModules { _, module in module.weightsFrozen = true } }
+
+    /// Ends `freezeWeights()` and drops what layers derived from the weights (call it before changing them).
+    public func thawWeights() {
+        visitModules { _, module in
+            module.weightsFrozen = false
+            module.dropDerivedWeights()
+        }
+    }
+
+    /// Forgets values derived from the weights (they are about to change, or just did). Layers that keep
+    /// such values override it.
+    open func dropDerivedWeights() {}
 
     // MARK: mode
 

@@ -18,6 +18,7 @@ public enum WeightInit: String, Codable, Sendable, CaseIterable {
 public func initializeWeights(_ module: Module, method: WeightInit = .normal, gain: Float = 0.02,
                               rng: inout RNG) {
     for (_, layer) in module.namedModules() {
+        layer.dropDerivedWeights()
         if let conv = layer as? Conv2d {
             fill(conv.weight, method: method, gain: gain, rng: &rng)
             conv.bias.map { fillConstant($0, 0) }

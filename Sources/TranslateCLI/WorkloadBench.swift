@@ -190,6 +190,7 @@ struct Workload {
             var rng = RNG(seed: 1)
             let net = try makeNetwork(g, rng: &rng)
             net.eval()
+            net.module.freezeWeights()  // as ImageTranslator does
             let x = Tensor.uniform([1, 3, size, size], -1, 1, rng: &rng)
             return { _ = withNoGrad { net(x) } }
         }

@@ -1,0 +1,68 @@
+import XCTest
+import Kernels
+@testable import Models
+
+/// Frozen weights (inference): Conv2d keeps its Winograd-transformed weights between calls. The kept values
+/// must give exactly the unfrozen result, and must never outlive a change of the weights.
+final class FrozenWeightsTests: XCTestCase {
+    private func randomConv(_ c: Int, _ o: Int, seed: UInt64) -> Conv2d {
+        var rng = RNG(seed: seed)
+        let conv = Conv2d(c, o, kernelSize: 3, padding: 1)
+        initializeWeights(conv, method: .normal, gain: 0.1, rng: &rng)
+        conv.bias!.data.update(from: Tensor.uniform([o], -1, 1, rng: &rng).data, count: o)
+        return conv
+    }
+
+    func testFrozenConvGivesTheUnfrozenResultAndForgetsOldWeights() {
+        let conv = randomConv(32, 40, seed: 3)
+        var rng = RNG(seed: 4)
+        let x = Tensor.uniform([2, 32, 9, 11], -1, 1, rng: &rng)
+        let g = ConvGeometry(channels: 32, height: 9, width: 11, kernelH: 3, kernelW: 3, stride: 1, padding: 1)
+        XCTAssertTrue(conv2dUsesWinograd(outChannels: 40, geometry: g), "the layer must take the Winograd path")
+        let unfrozen = withNoGrad { conv(x) }.toArray()
+
+        conv.freezeWeights()
+        XCTAssertEqual(withNoGrad { conv(x) }.toArray(), unfrozen)  // makes the transformed weights
+        XCTAssertEqual(withNoGrad { conv(x) }.toArray(), unfrozen)  // reuses them
+
+        // Re-initialising a frozen layer must not leave the old transform behind.
+        var rng2 = RNG(seed: 9)
+        initializeWeights(conv, method: .normal, gain: 0.1, rng: &rng2)
+        let reference = randomConv(32, 40, seed: 3)
+        reference.weight.data.update(from: conv.weight.data, count: conv.weight.count)
+        reference.bias!.data.update(from: conv.bias!.data, count: 40)
+        let expected = withNoGrad { reference(x) }.toArray()
+        XCTAssertNotEqual(expected, unfrozen)
+        XCTAssertEqual(withNoGrad { conv(x) }.toArray(), expected)
+
+        // Thawed: weights written directly are used at once.
+        conv.thawWeights()
+        XCTAssertFalse(conv.weightsFrozen)
+        conv.weight.data[0] += 1
+        reference.weight.data[0] += 1
+        XCTAssertEqual(withNoGrad { conv(x) }.toArray(), withNoGrad { reference(x) }.toArray())
+    }
+
+    func testFrozenNetworkLoadsNewWeightsAndStaysExact() throws {
+        let spec = ModelSpec.generator("resnet_6blocks", inputNc: 3, outputNc: 3, ngf: 8, norm: .instance,
+                                       dropout: false)
+        func network(seed: UInt64) throws -> Network {
+            let net = try Network(spec: spec)
+            var rng = RNG(seed: seed)
+            initializeWeights(net.module, method: .normal, gain: 0.02, rng: &rng)
+            net.eval()
+            return net
+        }
+        let a = try network(seed: 1), b = try network(seed: 2)
+        var rng = RNG(seed: 5)
+        let x = Tensor.uniform([1, 3, 32, 32], -1, 1, rng: &rng)
+        let expectedA = withNoGrad { a(x) }.toArray(), expectedB = withNoGrad { b(x) }.toArray()
+        XCTAssertNotEqual(expectedA, expectedB)
+
+        a.module.freezeWeights()
+        XCTAssertEqual(withNoGrad { a(x) }.toArray(), expectedA)
+        try a.load(stateDict: b.stateDict())
+        XCTAssertTrue(a.module.weightsFrozen)
+        XCTAssertEqual(withNoGrad { a(x) }.toArray(), expectedB)
+    }
+}
