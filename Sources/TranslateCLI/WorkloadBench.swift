@@ -17,7 +17,9 @@ struct WorkloadBenchCommand: ParsableCommand {
         steps (wall clock), and the child's peak RSS (VmHWM). Conv GFLOP are counted from the networks' \
         conv shapes, passes that actually run: forward, input gradient (skipped for a network's first conv \
         when its input is an image) and weight gradient (only for networks being trained in that pass). \
-        efficiency = (GFLOP / seconds) / sgemm GFLOP/s.
+        eff = (GFLOP / seconds) / the sgemm GFLOP/s measured at the start. paired = the median over steps \
+        of each step's GFLOP/s divided by the mean of two short sgemm probes taken right before and right \
+        after that step: on a machine whose speed drifts (shared hosts), this is the figure to compare.
         """)
 
     @Option(help: "Timed steps per workload (median reported; at least 1).")
@@ -45,32 +47,29 @@ struct WorkloadBenchCommand: ParsableCommand {
             guard let workload = Workload.all.first(where: { $0.name == only }) else {
                 throw ValidationError("unknown workload '\(only)'")
             }
-            // The child's own sgemm peak, just before its workload: on a shared machine the load changes
-            // between workloads, and this ratio is the steadier one.
-            let localPeak = measureSgemmPeak(size: 1024, repeats: 3)
-            let seconds = try workload.measure(steps: stepsFor(workload), warmups: quick ? 1 : 2)
-            print("RESULT \(seconds) \(peakResidentBytes()) \(localPeak)")
+            let (seconds, paired) = try workload.measure(steps: stepsFor(workload), warmups: quick ? 1 : 2)
+            print("RESULT \(seconds) \(peakResidentBytes()) \(paired)")
             return
         }
         let peak = measureSgemmPeak()
         let load = loadAverage()
         if !json {
             print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads), load average %.2f", peak, blasThreads(), load))
-            print("eff = GFLOP/s / sgemm peak above; local = / sgemm peak measured in the workload's process just before it")
-            print("workload                        seconds     GFLOP  GFLOP/s    eff  local   peak RSS")
+            print("eff = GFLOP/s / sgemm peak above; paired = median over steps of each step's GFLOP/s / sgemm probes around it")
+            print("workload                        seconds     GFLOP  GFLOP/s    eff paired   peak RSS")
         }
         var rows: [[String: Any]] = []
         let filters = filter?.split(separator: ",").map(String.init)
         for workload in Workload.all where filters == nil || filters!.contains(where: { workload.name.contains($0) }) {
-            let (seconds, rss, localPeak) = try runChild(workload)
+            let (seconds, rss, paired) = try runChild(workload)
             let gflop = workload.gflop
             let efficiency = gflop / seconds / peak
             rows.append(["name": workload.name, "seconds": seconds, "gflop": gflop, "efficiency": efficiency,
-                         "peak_rss_bytes": rss])
+                         "paired_efficiency": paired, "peak_rss_bytes": rss])
             if !json {
                 print(workload.name.padding(toLength: 30, withPad: " ", startingAt: 0)
                       + String(format: " %8.3f %9.1f %8.1f %5.1f%% %5.1f%% %7.2f GB", seconds, gflop, gflop / seconds,
-                               100 * efficiency, 100 * gflop / seconds / localPeak, Double(rss) / 1e9))
+                               100 * efficiency, 100 * paired, Double(rss) / 1e9))
                 fflush(nil)
             }
         }
@@ -85,8 +84,8 @@ struct WorkloadBenchCommand: ParsableCommand {
         max(1, quick && workload.name == "cyclegan_resnet9_256_train" ? min(3, steps) : steps)
     }
 
-    /// Re-executes this binary for one workload; returns its median seconds, peak RSS in bytes and the sgemm
-    /// peak the child measured just before.
+    /// Re-executes this binary for one workload; returns its median seconds, peak RSS in bytes and its paired
+    /// efficiency.
     private func runChild(_ workload: Workload) throws -> (Double, Int, Double) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -116,18 +115,28 @@ struct Workload {
     var gflop: Double
     var prepare: () throws -> () -> Void
 
-    /// Median wall seconds of `steps` calls after `warmups` untimed ones.
-    func measure(steps: Int, warmups: Int) throws -> Double {
+    /// Median wall seconds of `steps` calls after `warmups` untimed ones, and the median of each step's
+    /// GFLOP/s over the mean of the sgemm probes taken just before and just after it.
+    func measure(steps: Int, warmups: Int) throws -> (seconds: Double, pairedEfficiency: Double) {
         let body = try prepare()
         for _ in 0..<warmups { body() }
-        var times: [Double] = []
+        var times: [Double] = [], ratios: [Double] = []
+        var probeBefore = measureSgemmPeak(size: 1024, repeats: 2)
         for _ in 0..<steps {
             let t0 = monotonicSeconds()
             body()
-            times.append(monotonicSeconds() - t0)
+            let seconds = monotonicSeconds() - t0
+            let probeAfter = measureSgemmPeak(size: 1024, repeats: 2)
+            times.append(seconds)
+            ratios.append(gflop / seconds / ((probeBefore + probeAfter) / 2))
+            probeBefore = probeAfter
         }
-        times.sort()
-        return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        return (median(times), median(ratios))
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let v = values.sorted()
+        return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
     }
 
     static var all: [Workload] { [
