@@ -62,7 +62,7 @@ public func winogradTransformedWeightCount(outChannels o: Int, channels c: Int) 
 }
 
 /// Writes the transformed weights U of weight [O,C,3,3] into `u` (`winogradTransformedWeightCount` floats),
-/// for a caller that keeps them across forward passes while the weights do not change (inference).
+/// for a caller that keeps them across forward passes while the weights do not change.
 public func winogradPrepareWeights(_ weight: UnsafePointer<Float>, outChannels o: Int, channels c: Int,
                                    into u: UnsafeMutablePointer<Float>) {
     let planes = UnsafeMutablePointer<Float>.allocate(capacity: 9 &* winogradMatrixStride(o &* c))

@@ -2,10 +2,10 @@ import Kernels
 
 /// 2-D convolution. x: [N,C,H,W], weight: [O,C,kh,kw], bias: [O] → [N,O,H',W'] with
 /// H' = (H + 2*padding - kh) / stride + 1 (PyTorch Conv2d, zero padding).
-/// `winogradWeights`: `winogradPrepareWeights` of this very weight, kept by a caller whose weights do not change
-/// (inference), so a Winograd layer skips its weight transform.
+/// `winogradWeights`: transforms of this very weight kept by a caller whose weights do not change meanwhile
+/// (a frozen layer), so a Winograd layer skips its weight transforms.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
-                   winogradWeights: Tensor? = nil) -> Tensor {
+                   winogradWeights: WinogradWeights? = nil) -> Tensor {
     let s = x.shape, ws = weight.shape
     precondition(s.rank == 4, "conv2d: expected NCHW input, got \(s)")
     precondition(ws.rank == 4, "conv2d: expected weight [O,C,kh,kw], got \(ws)")
@@ -20,10 +20,11 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
                          stride: stride, padding: padding)
     let batch = s.n
     let y = Tensor(zeros: [batch, o, g.outHeight, g.outWidth])
+    let kept = conv2dUsesWinograd(outChannels: o, geometry: g) ? winogradWeights : nil
     ConvWorkspace.shared.withBuffer(count: conv2dWorkspaceCount(outChannels: o, geometry: g)) { workspace in
         conv2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
                       outChannels: o, geometry: g, workspace: workspace,
-                      winogradWeights: winogradWeights.map { UnsafePointer($0.data) })
+                      winogradWeights: kept?.pointer(for: weight))
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return y.recorded(from: inputs) { gradOut in

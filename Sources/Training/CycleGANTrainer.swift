@@ -14,6 +14,13 @@ public final class CycleGANTrainer {
     public var poolB: ImagePool
     /// Drives the image pools and the WGAN-GP interpolation.
     public var rng: RNG
+    /// Images of at most this many pixels keep the generators' forward Winograd weight transforms through
+    /// the generator phase (the weights change only at its optimizer step) instead of redoing them in each
+    /// of the six generator passes. At 128x128 the weight transforms were 12% of a step; keeping them made
+    /// it ~8% faster (paired efficiency 124% → 134%, interleaved runs) for 340 MB more memory (four times the
+    /// residual weights of both generators). At 256x256 they matter a quarter as much and the memory more.
+    /// 0 turns it off.
+    public var keepWeightTransformsUpToPixels = 128 * 128
 
     public private(set) var visuals: [(name: String, image: Tensor)] = []
 
@@ -46,6 +53,8 @@ public final class CycleGANTrainer {
         // results differ from one backward pass only by the order of float additions.
         netDA.setRequiresGrad(false); netDB.setRequiresGrad(false)
         netGA.zeroGrad(); netGB.zeroGrad()
+        let keepTransforms = realA.shape.h * realA.shape.w <= keepWeightTransformsUpToPixels
+        if keepTransforms { netGA.module.freezeWeights(); netGB.module.freezeWeights() }
         var losses: [String: Double] = [:]
         let (fakeB, recA) = cycle(from: realA, forward: netGA, back: netGB, judge: netDA, lambda: lambdaA,
                                   ganName: "G_A", cycleName: "cycle_A", losses: &losses)
@@ -65,6 +74,7 @@ public final class CycleGANTrainer {
         } else {
             losses["idt_A"] = 0; losses["idt_B"] = 0
         }
+        if keepTransforms { netGA.module.thawWeights(); netGB.module.thawWeights() }
         optimizerG.step()
 
         // Discriminators on real images and on pooled fakes.

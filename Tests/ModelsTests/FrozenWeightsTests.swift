@@ -9,7 +9,7 @@ final class FrozenWeightsTests: XCTestCase {
         var rng = RNG(seed: seed)
         let conv = Conv2d(c, o, kernelSize: 3, padding: 1)
         initializeWeights(conv, method: .normal, gain: 0.1, rng: &rng)
-        conv.bias!.data.update(from: Tensor.uniform([o], -1, 1, rng: &rng).data, count: o)
+        conv.bias!.assign(from: Tensor.uniform([o], -1, 1, rng: &rng))
         return conv
     }
 
@@ -41,6 +41,48 @@ final class FrozenWeightsTests: XCTestCase {
         conv.weight.data[0] += 1
         reference.weight.data[0] += 1
         XCTAssertEqual(withNoGrad { conv(x) }.toArray(), withNoGrad { reference(x) }.toArray())
+    }
+
+    /// Training between optimizer steps: a frozen layer's forward and all its gradients equal the unfrozen
+    /// ones, and a backward step whose weights changed after its forward pass uses the new weights.
+    func testFrozenConvGradientsAreExactAndNeverStale() {
+        var rng = RNG(seed: 6)
+        let x = Tensor.uniform([1, 32, 7, 10], -1, 1, rng: &rng)
+        let dy = Tensor.uniform([1, 40, 7, 10], -1, 1, rng: &rng)
+        func gradients(_ conv: Conv2d, changeWeightsBeforeBackward: Bool = false) -> [[Float]] {
+            let input = x.copy()
+            input.requiresGrad = true
+            conv.zeroGrad()
+            let y = conv(input)
+            if changeWeightsBeforeBackward {
+                conv.thawWeights()
+                conv.weight.data[7] += 0.5
+            }
+            (y * dy).sum().backward()
+            return [y.toArray(), input.grad!.toArray(), conv.weight.grad!.toArray(), conv.bias!.grad!.toArray()]
+        }
+        let plain = randomConv(32, 40, seed: 7), frozen = randomConv(32, 40, seed: 7)
+        frozen.freezeWeights()
+        func assertSame(_ got: [[Float]], _ expected: [[Float]], _ call: String) {
+            for (i, name) in ["y", "dx", "dW", "db"].enumerated() {
+                let worst = zip(got[i], expected[i]).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertEqual(worst, 0, "\(call): \(name) differs by up to \(worst)")
+            }
+        }
+        let expected = gradients(plain)
+        assertSame(gradients(frozen), expected, "first frozen call")  // makes the transform
+        assertSame(gradients(frozen), expected, "second frozen call")  // reuses it
+
+        // dx of the changed weights (dx depends on the weights; y and dW were computed before the change).
+        let changed = gradients(frozen, changeWeightsBeforeBackward: true)
+        plain.weight.data[7] += 0.5
+        let input = x.copy()
+        input.requiresGrad = true
+        let reference = randomConv(32, 40, seed: 7)
+        reference.weight.data.update(from: plain.weight.data, count: plain.weight.count)
+        let y = reference(input)
+        (y * dy).sum().backward()
+        XCTAssertEqual(changed[1], input.grad!.toArray())
     }
 
     func testFrozenNetworkLoadsNewWeightsAndStaysExact() throws {
