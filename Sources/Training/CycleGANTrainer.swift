@@ -17,8 +17,8 @@ public final class CycleGANTrainer {
     /// Images of at most this many pixels keep the generators' forward Winograd weight transforms through
     /// the generator phase (the weights change only at its optimizer step) instead of redoing them in each
     /// of the six generator passes. At 128x128 the weight transforms were 12% of a step; keeping them made
-    /// it ~8% faster (paired efficiency 124% → 134%, interleaved runs) for 340 MB more memory (four times the
-    /// residual weights of both generators). At 256x256 they matter a quarter as much and the memory more.
+    /// it ~5% faster (paired efficiency 118-119% → 122-129% in interleaved runs) for 340 MB more memory (four
+    /// times the residual weights of both generators). At 256x256 they matter a quarter as much and the memory more.
     /// 0 turns it off.
     public var keepWeightTransformsUpToPixels = 128 * 128
 
