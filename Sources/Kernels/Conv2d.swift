@@ -54,11 +54,13 @@ public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
 /// Gradients of `conv2dForward`, each accumulated (+=) when its pointer is non-nil.
 /// dy: [N,O,Ho,Wo] → gradX: [N,C,H,W], gradWeight: [O,C,kh,kw], gradBias: [O].
 /// Columns are rebuilt from x here rather than kept from the forward pass (memory over a few % of time).
+/// `winogradFlippedWeights`: this weight's `winogradPrepareWeights(flipped: true)`, used by a Winograd layer.
 public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                            gradX: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
                            gradBias: UnsafeMutablePointer<Float>?,
                            batch: Int, outChannels o: Int, geometry g: ConvGeometry,
-                           workspace: UnsafeMutablePointer<Float>) {
+                           workspace: UnsafeMutablePointer<Float>,
+                           winogradFlippedWeights: UnsafePointer<Float>? = nil) {
     if conv2dUsesTapPlanes(outChannels: o, geometry: g) {
         conv2dTapPlanesBackward(gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight,
                                 gradBias: gradBias, batch: batch, outChannels: o, geometry: g, workspace: workspace)
@@ -70,7 +72,8 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
     if gradX == nil && gradWeight == nil { return }
     if conv2dUsesWinograd(outChannels: o, geometry: g) {
         winogradConv2dBackward(gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight, batch: batch,
-                               outChannels: o, geometry: g, workspace: workspace)
+                               outChannels: o, geometry: g, workspace: workspace,
+                               flippedWeights: winogradFlippedWeights)
         return
     }
     if convUsesSkinnyProducts(g) {

@@ -62,12 +62,13 @@ public func winogradTransformedWeightCount(outChannels o: Int, channels c: Int) 
 }
 
 /// Writes the transformed weights U of weight [O,C,3,3] into `u` (`winogradTransformedWeightCount` floats),
-/// for a caller that keeps them across forward passes while the weights do not change.
+/// for a caller that keeps them across passes while the weights do not change. `flipped`: those of the input
+/// gradient's convolution (the kernel rotated by 180°, channels swapped), which the backward pass uses.
 public func winogradPrepareWeights(_ weight: UnsafePointer<Float>, outChannels o: Int, channels c: Int,
-                                   into u: UnsafeMutablePointer<Float>) {
+                                   flipped: Bool = false, into u: UnsafeMutablePointer<Float>) {
     let planes = UnsafeMutablePointer<Float>.allocate(capacity: 9 &* winogradMatrixStride(o &* c))
     defer { planes.deallocate() }
-    winogradTransformWeights(weight, outChannels: o, channels: c, flipped: false, u, planes: planes)
+    winogradTransformWeights(weight, outChannels: o, channels: c, flipped: flipped, u, planes: planes)
 }
 
 /// y = conv3x3(x, weight) + bias (stride 1, zero padding g.padding). x: [N,C,H,W], weight: [O,C,3,3].
@@ -94,18 +95,27 @@ public func winogradConv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer
 }
 
 /// Gradients of `winogradConv2dForward`, each accumulated (+=) when its pointer is non-nil (bias: by the caller).
+/// With `flippedWeights` (`winogradPrepareWeights(flipped: true)` of this weight) the input gradient skips
+/// its weight transform.
 public func winogradConv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                    weight: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
                                    gradWeight: UnsafeMutablePointer<Float>?, batch: Int, outChannels o: Int,
-                                   geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>) {
+                                   geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>,
+                                   flippedWeights: UnsafePointer<Float>? = nil) {
     let c = g.channels, bands = workspace + 45 &* winogradMatrixStride(o &* c)
     if let gradX {
         // dx = conv3x3(dy, flip(W)ᵀ) with padding 2 - p: a forward Winograd convolution from O to C channels.
-        winogradTransformWeights(weight, outChannels: o, channels: c, flipped: true, workspace,
-                                 planes: workspace + 36 &* winogradMatrixStride(o &* c))
+        let u: UnsafePointer<Float>
+        if let flippedWeights {
+            u = flippedWeights
+        } else {
+            winogradTransformWeights(weight, outChannels: o, channels: c, flipped: true, workspace,
+                                     planes: workspace + 36 &* winogradMatrixStride(o &* c))
+            u = UnsafePointer(workspace)
+        }
         for n in 0..<batch {
             winogradConvolve(input: dy + n &* o &* g.outputPlane, channels: o, height: g.outHeight,
-                             width: g.outWidth, padding: 2 &- g.padding, transformedWeights: workspace,
+                             width: g.outWidth, padding: 2 &- g.padding, transformedWeights: u,
                              outChannels: c, bias: nil, output: gradX + n &* c &* g.inputPlane,
                              outHeight: g.height, outWidth: g.width, accumulate: true, bands: bands)
         }

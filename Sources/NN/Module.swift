@@ -69,7 +69,12 @@ open class Module {
 
     /// Promises that no parameter of this subtree changes until `thawWeights()`: converters call it once the
     /// weights are loaded, so per-call work that depends only on the weights is done once.
-    public func freezeWeights() { visitModules { _, module in module.weightsFrozen = true } }
+    public func freezeWeights() {
+        visitModules { _, module in
+            module.weightsFrozen = true
+            module.dropDerivedWeights()  // anything derived earlier may predate the last weight change
+        }
+    }
 
     /// Ends `freezeWeights()` and drops what layers derived from the weights (call it before changing them).
     public func thawWeights() {

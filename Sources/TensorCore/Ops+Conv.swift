@@ -28,12 +28,15 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return y.recorded(from: inputs) { gradOut in
+        // Made from the weights as they are now, like the transform it replaces.
+        let flipped = x.requiresGrad ? kept?.flippedPointer(for: weight) : nil
         ConvWorkspace.shared.withBuffer(count: conv2dWorkspaceCount(outChannels: o, geometry: g)) { workspace in
             conv2dBackward(gradOut: gradOut, x: x.data, weight: weight.data,
                            gradX: x.requiresGrad ? x.gradData() : nil,
                            gradWeight: weight.requiresGrad ? weight.gradData() : nil,
                            gradBias: bias?.requiresGrad == true ? bias?.gradData() : nil,
-                           batch: batch, outChannels: o, geometry: g, workspace: workspace)
+                           batch: batch, outChannels: o, geometry: g, workspace: workspace,
+                           winogradFlippedWeights: flipped)
         }
     }
 }

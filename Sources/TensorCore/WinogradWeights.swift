@@ -1,26 +1,43 @@
 import Kernels
 
-/// The Winograd-transformed weights U of one 3x3 conv layer's forward pass, kept while its weights do not
-/// change (a frozen network: inference, or a generator between two optimizer steps). Made on first use after
-/// `invalidate()`, into the same buffer each time: a CycleGAN step re-makes them once per step, and fresh
-/// allocations (page faults, zero fill) ate the gain. The backward pass transforms afresh: keeping the
-/// flipped transform as well cost as much memory again and measured slower.
+/// The Winograd-transformed weights of one 3x3 conv layer, kept while its weights do not change (a frozen
+/// network: inference, or a generator between two optimizer steps): U for the forward pass and, made only
+/// when a backward pass asks, the flipped U of the input gradient. Made on first use after `invalidate()`,
+/// into the same buffers each time: a CycleGAN step re-makes them once per step, and fresh allocations
+/// (page faults, zero fill) ate the gain. A backward pass makes the flipped one from the weights as they are
+/// then, so it is right even if the layer was thawed and changed since its forward pass.
 public final class WinogradWeights {
-    private var buffer: Tensor?
-    private var isCurrent = false
+    private var forward = KeptTransform(flipped: false)
+    private var inputGradient = KeptTransform(flipped: true)
 
     public init() {}
 
-    /// Marks the kept transform stale (the weights are about to change, or did); its buffer is reused.
-    public func invalidate() { isCurrent = false }
+    /// Marks the kept transforms stale (the weights are about to change, or did); their buffers are reused.
+    public func invalidate() {
+        forward.isCurrent = false
+        inputGradient.isCurrent = false
+    }
 
     /// U of `weight` [O,C,3,3].
-    func pointer(for weight: Tensor) -> UnsafePointer<Float> {
+    func pointer(for weight: Tensor) -> UnsafePointer<Float> { forward.pointer(for: weight) }
+
+    /// U of the rotated, channel-swapped kernel (the input gradient's convolution).
+    func flippedPointer(for weight: Tensor) -> UnsafePointer<Float> { inputGradient.pointer(for: weight) }
+}
+
+private struct KeptTransform {
+    let flipped: Bool
+    var buffer: Tensor?
+    var isCurrent = false
+
+    init(flipped: Bool) { self.flipped = flipped }
+
+    mutating func pointer(for weight: Tensor) -> UnsafePointer<Float> {
         let o = weight.shape[0], c = weight.shape[1]
         let count = winogradTransformedWeightCount(outChannels: o, channels: c)
         if let buffer, isCurrent, buffer.count == count { return UnsafePointer(buffer.data) }
         let u = buffer?.count == count ? buffer! : Tensor(shape: [count], storage: Storage(uninitializedCount: count), offset: 0)
-        winogradPrepareWeights(weight.data, outChannels: o, channels: c, into: u.data)
+        winogradPrepareWeights(weight.data, outChannels: o, channels: c, flipped: flipped, into: u.data)
         buffer = u
         isCurrent = true
         return UnsafePointer(u.data)

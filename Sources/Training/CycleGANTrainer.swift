@@ -14,12 +14,12 @@ public final class CycleGANTrainer {
     public var poolB: ImagePool
     /// Drives the image pools and the WGAN-GP interpolation.
     public var rng: RNG
-    /// Images of at most this many pixels keep the generators' forward Winograd weight transforms through
-    /// the generator phase (the weights change only at its optimizer step) instead of redoing them in each
-    /// of the six generator passes. At 128x128 the weight transforms were 12% of a step; keeping them made
-    /// it ~5% faster (paired efficiency 118-119% → 122-129% in interleaved runs) for 340 MB more memory (four
-    /// times the residual weights of both generators). At 256x256 they matter a quarter as much and the memory more.
-    /// 0 turns it off.
+    /// Images of at most this many pixels keep the generators' Winograd weight transforms (forward and
+    /// input-gradient) through the generator phase, where the weights do not change, instead of redoing them
+    /// in each of the six generator passes and their backward passes. At 128x128 the weight transforms were
+    /// 12% of a step; keeping the forward ones made a step ~5% faster for 340 MB, keeping both ~10-15%
+    /// faster for 680 MB (interleaved runs; 1.42 GB in all, PyTorch 1.85 GB). At 256x256 they matter a
+    /// quarter as much and the memory more. 0 turns it off.
     public var keepWeightTransformsUpToPixels = 128 * 128
 
     public private(set) var visuals: [(name: String, image: Tensor)] = []
