@@ -71,6 +71,15 @@ public func winogradPrepareWeights(_ weight: UnsafePointer<Float>, outChannels o
     winogradTransformWeights(weight, outChannels: o, channels: c, flipped: flipped, u, planes: planes)
 }
 
+/// Transforms the weights into the workspace's U slot (its planes slot as scratch) and returns the slot.
+private func winogradTransformIntoWorkspace(_ weight: UnsafePointer<Float>, outChannels o: Int, channels c: Int,
+                                            flipped: Bool, _ workspace: UnsafeMutablePointer<Float>)
+    -> UnsafePointer<Float> {
+    winogradTransformWeights(weight, outChannels: o, channels: c, flipped: flipped, workspace,
+                             planes: workspace + 36 &* winogradMatrixStride(o &* c))
+    return UnsafePointer(workspace)
+}
+
 /// y = conv3x3(x, weight) + bias (stride 1, zero padding g.padding). x: [N,C,H,W], weight: [O,C,3,3].
 /// With `transformedWeights` (from `winogradPrepareWeights` of this weight) the weight transform is skipped.
 public func winogradConv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
@@ -78,14 +87,8 @@ public func winogradConv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer
                                   geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>,
                                   transformedWeights: UnsafePointer<Float>? = nil) {
     let c = g.channels
-    let u: UnsafePointer<Float>
-    if let transformedWeights {
-        u = transformedWeights
-    } else {
-        winogradTransformWeights(weight, outChannels: o, channels: c, flipped: false, workspace,
-                                 planes: workspace + 36 &* winogradMatrixStride(o &* c))
-        u = UnsafePointer(workspace)
-    }
+    let u = transformedWeights ?? winogradTransformIntoWorkspace(weight, outChannels: o, channels: c, flipped: false,
+                                                                 workspace)
     for n in 0..<batch {
         winogradConvolve(input: x + n &* c &* g.inputPlane, channels: c, height: g.height, width: g.width,
                          padding: g.padding, transformedWeights: u, outChannels: o, bias: bias,
@@ -105,14 +108,8 @@ public func winogradConv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePo
     let c = g.channels, bands = workspace + 45 &* winogradMatrixStride(o &* c)
     if let gradX {
         // dx = conv3x3(dy, flip(W)ᵀ) with padding 2 - p: a forward Winograd convolution from O to C channels.
-        let u: UnsafePointer<Float>
-        if let flippedWeights {
-            u = flippedWeights
-        } else {
-            winogradTransformWeights(weight, outChannels: o, channels: c, flipped: true, workspace,
-                                     planes: workspace + 36 &* winogradMatrixStride(o &* c))
-            u = UnsafePointer(workspace)
-        }
+        let u = flippedWeights ?? winogradTransformIntoWorkspace(weight, outChannels: o, channels: c, flipped: true,
+                                                                 workspace)
         for n in 0..<batch {
             winogradConvolve(input: dy + n &* o &* g.outputPlane, channels: o, height: g.outHeight,
                              width: g.outWidth, padding: 2 &- g.padding, transformedWeights: u,
