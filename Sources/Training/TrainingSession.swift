@@ -116,9 +116,12 @@ public final class TrainingSession {
                                           dropout: !o.noDropout))
             let da = try build(.discriminator(dKind, inputNc: o.outputNc, ndf: o.ndf, norm: norm, nLayers: nLayers))
             let db = try build(.discriminator(dKind, inputNc: o.inputNc, ndf: o.ndf, norm: norm, nLayers: nLayers))
-            return CycleGANTrainer(netGA: ga, netGB: gb, netDA: da, netDB: db, ganMode: o.ganMode, lambdaA: o.lambdaA,
-                                   lambdaB: o.lambdaB, lambdaIdentity: o.lambdaIdentity, poolSize: o.poolSize, lr: o.lr,
-                                   beta1: o.beta1, lambdaGP: o.lambdaGP, seed: rng.next())
+            let trainer = CycleGANTrainer(netGA: ga, netGB: gb, netDA: da, netDB: db, ganMode: o.ganMode,
+                                          lambdaA: o.lambdaA, lambdaB: o.lambdaB, lambdaIdentity: o.lambdaIdentity,
+                                          poolSize: o.poolSize, lr: o.lr, beta1: o.beta1, lambdaGP: o.lambdaGP,
+                                          seed: rng.next())
+            if o.lowMemory == true { trainer.keepWeightTransformsUpToPixels = 0 }
+            return trainer
         }
     }
 

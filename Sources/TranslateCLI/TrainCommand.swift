@@ -89,6 +89,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("display-freq"), help: "Save sample images every N steps.") var displayFreq: Int?
     @Option(help: "Random seed (weights, data order, crops, dropout).") var seed: UInt64?
     @Option(help: "Threads for the math (default: all cores).") var threads: Int?
+    @Flag(name: .customLong("low-memory"),
+          help: "Redo the Winograd weight transforms in every pass instead of keeping them (CycleGAN up to 128 px keeps them: ~10-15% faster, ~680 MB more).")
+    var lowMemory = false
 
     // The reference's old option names.
     @Option(name: .customLong("niter"), help: .hidden) var niter: Int?
@@ -195,6 +198,7 @@ struct TrainCommand: ParsableCommand {
         if let v = ngf { o.ngf = v }
         if let v = ndf { o.ndf = v }
         if noDropout { o.noDropout = true }
+        if lowMemory { o.lowMemory = true }
         if let v = initType { o.initType = v }
         if let v = initGain { o.initGain = v }
         if let v = ganMode {

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import Kernels
 @testable import Training
@@ -31,5 +32,23 @@ final class KeptTransformsTests: XCTestCase {
             XCTAssertEqual(p.toArray(), q.toArray(), p.name ?? "")
         }
         XCTAssertFalse(kept.netGA.module.weightsFrozen, "the generators are thawed for their optimizer step")
+    }
+
+    /// `--low-memory` turns the keeping off, and options saved before the setting existed still load.
+    func testLowMemoryOptionAndOlderSavedOptions() throws {
+        var o = TrainOptions.defaults(for: .cycleGAN)
+        o.netG = "resnet_1blocks"; o.ngf = 4; o.ndf = 4
+        var rng = RNG(seed: 1)
+        let normal = try XCTUnwrap(try TrainingSession.makeTrainer(o, rng: &rng) as? CycleGANTrainer)
+        XCTAssertEqual(normal.keepWeightTransformsUpToPixels, 128 * 128)
+        o.lowMemory = true
+        let lean = try XCTUnwrap(try TrainingSession.makeTrainer(o, rng: &rng) as? CycleGANTrainer)
+        XCTAssertEqual(lean.keepWeightTransformsUpToPixels, 0)
+
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: o.jsonData()) as? [String: Any])
+        XCTAssertNotNil(object.removeValue(forKey: "lowMemory"))
+        let older = try JSONDecoder().decode(TrainOptions.self, from: JSONSerialization.data(withJSONObject: object))
+        XCTAssertNil(older.lowMemory)
+        XCTAssertEqual(older.netG, "resnet_1blocks")
     }
 }
