@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "TensorCore", dependencies: ["Kernels"], swiftSettings: optimized),
         .target(name: "SafeTensors", swiftSettings: optimized),
-        .target(name: "NN", dependencies: ["Kernels", "TensorCore"], swiftSettings: optimized),
+        .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
         .target(name: "Models", dependencies: ["NN", "SafeTensors"], swiftSettings: optimized),
         .target(name: "ImageData", dependencies: ["CImageCodecs", "TensorCore", "Kernels"], swiftSettings: optimized),
         .target(name: "Training", dependencies: ["Models", "ImageData"], swiftSettings: optimized),

@@ -1,5 +1,3 @@
-import TensorCore
-
 /// 2-D convolution with square kernels. weight: [out, in, k, k]; bias: [out] when present.
 /// Weights start at zero: networks are initialised as a whole by `initializeWeights` (as the reference's
 /// `init_weights` overwrites PyTorch's default init), or loaded from a state dict.

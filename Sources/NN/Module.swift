@@ -65,10 +65,11 @@ open class Module {
         dropDerivedWeights()
     }
 
-    // MARK: frozen weights (inference)
+    // MARK: frozen weights (inference, or a generator between two optimizer steps)
 
     /// Promises that no parameter of this subtree changes until `thawWeights()`: converters call it once the
-    /// weights are loaded, so per-call work that depends only on the weights is done once.
+    /// weights are loaded (CycleGAN's trainer for its generator phase), so per-call work that depends only on
+    /// the weights is done once.
     public func freezeWeights() {
         visitModules { _, module in
             module.weightsFrozen = true
