@@ -78,7 +78,7 @@ extension Tensor {
     @discardableResult
     public func recorded(from inputs: [Tensor],
                          backward: @escaping (_ gradOut: UnsafeMutablePointer<Float>) -> Void) -> Tensor {
-        guard Autograd.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
+        guard willRecord(inputs) else { return self }
         let node = self.node
         node.requiresGrad = true
         node.parents = inputs.map(\.node)
@@ -123,6 +123,9 @@ extension Tensor {
 /// Whether an op on `inputs` gets recorded (autodiff on and some input requires a gradient). Ops check it
 /// before preparing what their backward step keeps, so inference allocates no graph state.
 @inline(__always)
-public func willRecord(_ inputs: Tensor...) -> Bool {
+public func willRecord(_ inputs: [Tensor]) -> Bool {
     Autograd.isEnabled && inputs.contains { $0.requiresGrad }
 }
+
+@inline(__always)
+public func willRecord(_ inputs: Tensor...) -> Bool { willRecord(inputs) }

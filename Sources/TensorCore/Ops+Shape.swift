@@ -54,7 +54,7 @@ private func concatenate(_ tensors: [Tensor], axis: Int, op: String) -> Tensor {
         offsets.append(position)
         position += run
     }
-    guard Autograd.isEnabled, tensors.contains(where: { $0.requiresGrad }) else { return out }
+    guard willRecord(tensors) else { return out }
     // Backward only routes gradient slices: keep the inputs' nodes and sizes, not their values.
     let parts = tensors.map { (node: $0.node, run: $0.shape[axis] * inner) }
     return out.recorded(from: tensors) { g in
