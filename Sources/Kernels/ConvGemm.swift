@@ -30,24 +30,14 @@ public func transposedProductScratch(m: Int, n: Int) -> Int { n <= transposedPro
 /// are read and written a cache line at a time; tile rows run in parallel when large.
 public func transposeMatrix(_ src: UnsafePointer<Float>, rows: Int, cols: Int, lds: Int,
                             _ dst: UnsafeMutablePointer<Float>, ldd: Int, accumulate: Bool) {
-    let tile = 16
     let s = SendablePointer(UnsafeMutablePointer(mutating: src)), d = SendablePointer(dst)
-    let tileRows = (rows &+ tile &- 1) / tile
-    parallelFor(tileRows, costPerItem: tile &* cols) { start, end in
-        for ti in start..<end {
-            let i0 = ti &* tile, i1 = min(rows, i0 &+ tile)
-            var j0 = 0
-            while j0 < cols {
-                let j1 = min(cols, j0 &+ tile)
-                for j in j0..<j1 {
-                    let out = d.pointer + j &* ldd
-                    if accumulate {
-                        for i in i0..<i1 { out[i] += s.pointer[i &* lds &+ j] }
-                    } else {
-                        for i in i0..<i1 { out[i] = s.pointer[i &* lds &+ j] }
-                    }
-                }
-                j0 = j1
+    forEachBlock(rows: rows, columns: cols, costPerRowOfBlocks: 16 &* cols) { i0, i1, j0, j1 in
+        for j in j0..<j1 {
+            let out = d.pointer + j &* ldd
+            if accumulate {
+                for i in i0..<i1 { out[i] += s.pointer[i &* lds &+ j] }
+            } else {
+                for i in i0..<i1 { out[i] = s.pointer[i &* lds &+ j] }
             }
         }
     }

@@ -36,3 +36,23 @@ public struct UnsafeBody: @unchecked Sendable {
     public let body: (Int, Int) -> Void
     @inlinable public init(_ body: @escaping (Int, Int) -> Void) { self.body = body }
 }
+
+/// Visits `rows` x `columns` in `tile` x `tile` blocks, rows of blocks in parallel (`costPerRowOfBlocks` as for
+/// `parallelFor`): `body(r0, r1, c0, c1)` per block. Blocked loops keep both a row-major read and a
+/// column-major write (transposes, scatters into planes) within a few cache lines.
+@inline(__always)
+public func forEachBlock(rows: Int, columns: Int, tile: Int = 16, costPerRowOfBlocks: Int,
+                         _ body: (_ r0: Int, _ r1: Int, _ c0: Int, _ c1: Int) -> Void) {
+    let rowBlocks = (rows &+ tile &- 1) / tile
+    parallelFor(rowBlocks, costPerItem: costPerRowOfBlocks) { start, end in
+        for rb in start..<end {
+            let r0 = rb &* tile, r1 = min(rows, r0 &+ tile)
+            var c0 = 0
+            while c0 < columns {
+                let c1 = min(columns, c0 &+ tile)
+                body(r0, r1, c0, c1)
+                c0 = c1
+            }
+        }
+    }
+}

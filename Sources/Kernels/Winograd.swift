@@ -185,28 +185,19 @@ func winogradTransformWeights(_ weight: UnsafePointer<Float>, outChannels o: Int
     let matrix = winogradMatrixStride(o &* c), rows = flipped ? c : o, columns = flipped ? o : c
     // Spread in 16x16 blocks of (row, column): the rotated case reads the weight across its rows, so
     // blocking keeps both the reads (9 contiguous taps per kernel) and the writes within a few cache lines.
-    let block = 16, rowBlocks = (rows &+ block &- 1) / block
-    parallelFor(rowBlocks, costPerItem: block &* columns &* 18) { start, end in
-        for rb in start..<end {
-            let r0 = rb &* block, r1 = min(rows, r0 &+ block)
-            var c0 = 0
-            while c0 < columns {
-                let c1 = min(columns, c0 &+ block)
-                for row in r0..<r1 {
-                    let out = tap.pointer + row &* columns
-                    if flipped {  // row = input channel ci, column = output channel oc
-                        for column in c0..<c1 {
-                            let g = w.pointer + (column &* c &+ row) &* 9
-                            for k in 0..<9 { out[k &* matrix &+ column] = g[8 &- k] }
-                        }
-                    } else {
-                        let g = w.pointer + row &* c &* 9
-                        for column in c0..<c1 {
-                            for k in 0..<9 { out[k &* matrix &+ column] = g[column &* 9 &+ k] }
-                        }
-                    }
+    forEachBlock(rows: rows, columns: columns, costPerRowOfBlocks: 16 &* columns &* 18) { r0, r1, c0, c1 in
+        for row in r0..<r1 {
+            let out = tap.pointer + row &* columns
+            if flipped {  // row = input channel ci, column = output channel oc
+                for column in c0..<c1 {
+                    let g = w.pointer + (column &* c &+ row) &* 9
+                    for k in 0..<9 { out[k &* matrix &+ column] = g[8 &- k] }
                 }
-                c0 = c1
+            } else {
+                let g = w.pointer + row &* c &* 9
+                for column in c0..<c1 {
+                    for k in 0..<9 { out[k &* matrix &+ column] = g[column &* 9 &+ k] }
+                }
             }
         }
     }
