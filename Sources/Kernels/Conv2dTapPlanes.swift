@@ -13,7 +13,7 @@ public enum Conv2dLowering: Sendable {
     case columns
     /// One plane per (output channel, tap) over the input grid.
     case tapPlanes
-    /// Winograd F(4x4, 3x3) for every 3x3 stride-1 layer, im2col columns for the others.
+    /// Winograd for every 3x3 and 4x4 stride-1 layer (F(4x4,3x3), F(3x3,4x4)), im2col columns for the others.
     case winograd
 }
 

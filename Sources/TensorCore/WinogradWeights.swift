@@ -1,6 +1,6 @@
 import Kernels
 
-/// The Winograd-transformed weights of one 3x3 conv layer, kept while its weights do not change (a frozen
+/// The Winograd-transformed weights of one 3x3 or 4x4 stride-1 conv layer, kept while its weights do not change (a frozen
 /// network: inference, or a generator between two optimizer steps): U for the forward pass and, made only
 /// when a backward pass asks, the flipped U of the input gradient. Made on first use after `invalidate()`,
 /// into the same buffers each time: a CycleGAN step re-makes them once per step, and fresh allocations
@@ -18,7 +18,7 @@ public final class WinogradWeights {
         inputGradient.isCurrent = false
     }
 
-    /// U of `weight` [O,C,3,3].
+    /// U of `weight` [O,C,r,r].
     func pointer(for weight: Tensor) -> UnsafePointer<Float> { forward.pointer(for: weight) }
 
     /// U of the rotated, channel-swapped kernel (the input gradient's convolution).
@@ -37,7 +37,8 @@ private struct KeptTransform {
         let count = winogradTransformedWeightCount(outChannels: o, channels: c)
         if let buffer, isCurrent, buffer.count == count { return UnsafePointer(buffer.data) }
         let u = buffer?.count == count ? buffer! : Tensor(shape: [count], storage: Storage(uninitializedCount: count), offset: 0)
-        winogradPrepareWeights(weight.data, outChannels: o, channels: c, flipped: flipped, into: u.data)
+        winogradPrepareWeights(weight.data, outChannels: o, channels: c, kernelSize: weight.shape[2], flipped: flipped,
+                               into: u.data)
         buffer = u
         isCurrent = true
         return UnsafePointer(u.data)

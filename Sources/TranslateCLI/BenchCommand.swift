@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Floats of Winograd-transformed tiles per band.", visibility: .hidden))
     var winogradBand: Int?
 
-    @Option(help: "How convolutions are lowered: automatic, columns (im2col + GEMM), winograd (3x3 stride-1 layers), tap-planes.")
+    @Option(help: "How convolutions are lowered: automatic, columns (im2col + GEMM), winograd (3x3 and 4x4 stride-1 layers), tap-planes.")
     var lowering: String = "automatic"
 
     func run() throws {
@@ -69,6 +69,9 @@ struct BenchCommand: ParsableCommand {
                        peak: peak, runs: runs)
         printConvBench(title: "ResNet residual convs at 128x128 (ngf 64 and 32)",
                        layers: selected(resnetResidualLayers128()), peak: peak, runs: runs)
+        printConvBench(title: "PatchGAN discriminator (ndf 64, n_layers 3) on pix2pix pairs at 256x256 and 128x128",
+                       layers: selected(patchGANConvLayers(size: 256, inChannels: 6)
+                                        + patchGANConvLayers(size: 128, inChannels: 6)), peak: peak, runs: runs)
     }
 }
 

@@ -94,6 +94,26 @@ func resnetResidualLayers128() -> [ConvBenchLayer] {
     }
 }
 
+/// The conv stack of the PatchGAN discriminator (n_layers 3, ndf 64, batch norm: the first and last convs have
+/// a bias) on `size`² images with `inChannels` channels (6 for pix2pix's image pairs, 3 for CycleGAN). Its 4x4
+/// stride-1 conv is ~60% of the discriminator's FLOPs.
+func patchGANConvLayers(size: Int, inChannels: Int, ndf: Int = 64) -> [ConvBenchLayer] {
+    let tag = "D\(size)"
+    var layers: [ConvBenchLayer] = []
+    var s = size, cin = inChannels
+    for (i, cout) in [ndf, ndf * 2, ndf * 4].enumerated() {
+        layers.append(ConvBenchLayer(name: "\(tag) conv\(i + 1)", kind: .conv, inChannels: cin, outChannels: cout,
+                                     size: s, kernel: 4, stride: 2, padding: 1, bias: i == 0, needsInputGrad: i > 0))
+        s /= 2
+        cin = cout
+    }
+    layers.append(ConvBenchLayer(name: "\(tag) conv4", kind: .conv, inChannels: cin, outChannels: ndf * 8, size: s,
+                                 kernel: 4, stride: 1, padding: 1, bias: false))
+    layers.append(ConvBenchLayer(name: "\(tag) conv5", kind: .conv, inChannels: ndf * 8, outChannels: 1, size: s - 1,
+                                 kernel: 4, stride: 1, padding: 1, bias: true))
+    return layers
+}
+
 /// Which clock the benchmark reads: wall time, or the process's CPU time (a steadier figure on a busy machine
 /// when run with `--threads 1`, since waiting for a core is not counted).
 nonisolated(unsafe) var benchUsesCPUClock = false

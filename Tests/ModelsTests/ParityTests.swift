@@ -40,15 +40,18 @@ final class ParityTests: XCTestCase {
     func testResNet6Instance() throws { try checkParity("resnet_6blocks_ngf8") }
     func testResNet6BatchDropout() throws { try checkParity("resnet_6blocks_ngf8_batch_dropout") }
     func testResNet9Instance() throws { try checkParity("resnet_9blocks_ngf8") }
-    /// The residual blocks' 3x3 convolutions once through Winograd and once through im2col columns, so both
-    /// lowerings are held to the fixture (automatic picks Winograd from 32 channels, which ngf 8 just reaches).
-    func testResNetBothConvLowerings() throws {
+    /// The residual blocks' 3x3 convolutions and the PatchGAN's 4x4 stride-1 ones once through Winograd and once
+    /// through im2col columns, so both lowerings are held to the fixtures (automatic picks Winograd from 32
+    /// channels, which ngf 8 just reaches in the residual blocks and n_layers 3 in its 32→64 conv).
+    func testBothConvLowerings() throws {
         let saved = conv2dLowering
         defer { conv2dLowering = saved }
         for lowering in [Conv2dLowering.winograd, .columns] {
             conv2dLowering = lowering
-            try checkParity("resnet_9blocks_ngf8")
-            try checkParity("resnet_6blocks_ngf8_batch_dropout")
+            for name in ["resnet_9blocks_ngf8", "resnet_6blocks_ngf8_batch_dropout", "nlayer_d1_batch_ndf8",
+                         "nlayer_d3_batch_ndf8", "nlayer_d3_batch_ndf8_b2", "nlayer_d3_instance_ndf8"] {
+                try checkParity(name)
+            }
         }
     }
     func testUNet256() throws { try checkParity("unet_256_ngf8") }
