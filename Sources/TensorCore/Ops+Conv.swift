@@ -19,7 +19,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
     let g = ConvGeometry(channels: s.c, height: s.h, width: s.w, kernelH: ws[2], kernelW: ws[3],
                          stride: stride, padding: padding)
     let batch = s.n
-    let y = Tensor(zeros: [batch, o, g.outHeight, g.outWidth])
+    let y = Tensor(uninitialized: [batch, o, g.outHeight, g.outWidth])  // every lowering writes all of it
     let kept = conv2dUsesWinograd(outChannels: o, geometry: g) ? winogradWeights : nil
     ConvWorkspace.shared.withBuffer(count: conv2dWorkspaceCount(outChannels: o, geometry: g)) { workspace in
         conv2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
