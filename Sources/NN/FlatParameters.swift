@@ -9,9 +9,7 @@ public struct FlatParameters {
     public var count: Int { values.count }
 
     /// Zeroes every gradient of the block.
-    public func zeroGradients() {
-        gradients.pointer.update(repeating: 0, count: gradients.count)
-    }
+    public func zeroGradients() { gradients.zeroFill() }
 }
 
 extension Module {

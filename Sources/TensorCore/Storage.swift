@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Kernels
 
 /// Live storage counters, so tests can prove that training steps do not leak.
 public enum StorageStats {
@@ -27,8 +28,11 @@ public final class Storage: @unchecked Sendable {
     /// Zero-filled storage of `count` floats.
     public convenience init(count: Int) {
         self.init(uninitializedCount: count)
-        memset(pointer, 0, max(count, 1) * MemoryLayout<Float>.stride)
+        zeroFill()
     }
+
+    /// Sets every float to 0 (on all cores when the buffer is large).
+    public func zeroFill() { Kernels.zeroFill(pointer, count: max(count, 1)) }
 
     /// Storage of `count` floats with arbitrary contents, for op outputs that the kernel overwrites entirely
     /// (saves a memset pass over every activation).

@@ -1,3 +1,5 @@
+import Kernels
+
 /// An NCHW (or any rank) Float32 tensor: a shape, a view into aligned `Storage`, and autodiff state.
 ///
 /// Values live at `data[0..<count]`. Tensors that share storage (views, `detached()`) see each other's
@@ -142,7 +144,7 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
 
     /// Sets the gradient to zero (keeps an assigned gradient view, so flat gradient blocks stay shared).
     public func zeroGrad() {
-        if let g = grad { g.data.update(repeating: 0, count: g.count) }
+        if let g = grad { zeroFill(g.data, count: g.count) }
     }
 
     /// True when this tensor was produced by a recorded op (it has a backward step).
