@@ -17,10 +17,11 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CSIMD", path: "Sources/CSIMD"),
         .target(name: "CImageCodecs", path: "Sources/CImageCodecs",
                 cSettings: [.unsafeFlags(["-O2"])],
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
-        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CSIMD"], swiftSettings: kernelFlags),
         .target(name: "TensorCore", dependencies: ["Kernels"], swiftSettings: optimized),
         .target(name: "SafeTensors", swiftSettings: optimized),
         .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
