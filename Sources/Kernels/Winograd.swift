@@ -347,18 +347,7 @@ func loadQuad(_ p: UnsafePointer<Float>, count: Int, _ stride: Int) -> WinogradQ
     (p[0], p[stride], p[2 &* stride], count > 3 ? p[3 &* stride] : 0)
 }
 
-@inline(__always)
-func lane(_ v: WinogradSextet, _ i: Int) -> Float {
-    switch i {
-    case 0: return v.0
-    case 1: return v.1
-    case 2: return v.2
-    case 3: return v.3
-    case 4: return v.4
-    default: return v.5
-    }
-}
-
+/// Lane `i` of a quad (a constant after unrolling, so the switch folds away).
 @inline(__always)
 func lane(_ v: WinogradQuad, _ i: Int) -> Float {
     switch i {
