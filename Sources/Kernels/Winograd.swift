@@ -362,8 +362,10 @@ func lane(_ v: WinogradQuad, _ i: Int) -> Float {
 
 /// U[ξ][o, c] = (K g Kᵀ)[ξ] for each r x r kernel g = weight[o, c] (K = `T.kernelPoints`); with `flipped`,
 /// U[ξ][c, o] from the kernel rotated by 180° (the input gradient's convolution, which maps O channels to C).
-/// The taps are first spread into r² planes laid out like the destination, so the transform itself is one
-/// unit-stride loop from r² planes to 36 that the compiler vectorises. `planes` holds r²·O·C floats.
+/// Unflipped kernels are read where they are (r² contiguous taps each); a pass that first spread them into r²
+/// unit-stride planes cost more than it saved (the non-flipped transform of a 512x256x4x4 weight took about
+/// half the time without it). Flipped ones are spread into planes (`planes`: r²·O·C floats), since reading
+/// them in place would walk the weight across its rows.
 func winogradTransformWeights<T: WinogradTiling>(_ tiling: T.Type, _ weight: UnsafePointer<Float>,
                                                  outChannels o: Int, channels c: Int, flipped: Bool,
                                                  _ u: UnsafeMutablePointer<Float>,
@@ -371,44 +373,46 @@ func winogradTransformWeights<T: WinogradTiling>(_ tiling: T.Type, _ weight: Uns
     let w = SendablePointer(UnsafeMutablePointer(mutating: weight)), dst = SendablePointer(u)
     let tap = SendablePointer(planes)
     let r = T.kernelSize, taps = r &* r
-    let matrix = winogradMatrixStride(o &* c), rows = flipped ? c : o, columns = flipped ? o : c
-    // Spread in 16x16 blocks of (row, column): the rotated case reads the weight across its rows, so
-    // blocking keeps both the reads (r² contiguous taps per kernel) and the writes within a few cache lines.
-    forEachBlock(rows: rows, columns: columns, costPerRowOfBlocks: 16 &* columns &* 2 &* taps) { r0, r1, c0, c1 in
-        for row in r0..<r1 {
-            let out = tap.pointer + row &* columns
-            if flipped {  // row = input channel ci, column = output channel oc
-                for column in c0..<c1 {
-                    let g = w.pointer + (column &* c &+ row) &* taps
-                    for k in 0..<taps { out[k &* matrix &+ column] = g[taps &- 1 &- k] }
-                }
-            } else {
-                let g = w.pointer + row &* c &* taps
-                for column in c0..<c1 {
-                    for k in 0..<taps { out[k &* matrix &+ column] = g[column &* taps &+ k] }
-                }
+    let matrix = winogradMatrixStride(o &* c)
+    // K down each kernel column, then along each of the six resulting rows; kernel i's tap t is at
+    // source[i * itemStride + t * tapStride].
+    @inline(__always) func transform(_ source: UnsafePointer<Float>, itemStride: Int, tapStride: Int) {
+        parallelFor(o &* c, costPerItem: 60 &+ 8 &* taps) { start, end in
+            let out = dst.pointer, m = matrix, rowStride = r &* tapStride
+            for i in start..<end {
+                let k = source + i &* itemStride
+                let zero: WinogradSextet = (0, 0, 0, 0, 0, 0)
+                let c0 = T.kernelPoints(loadQuad(k, count: r, rowStride))
+                let c1 = T.kernelPoints(loadQuad(k + tapStride, count: r, rowStride))
+                let c2 = T.kernelPoints(loadQuad(k + 2 &* tapStride, count: r, rowStride))
+                let c3 = r > 3 ? T.kernelPoints(loadQuad(k + 3 &* tapStride, count: r, rowStride)) : zero
+                store(T.kernelPoints((c0.0, c1.0, c2.0, c3.0)), out + i, m)
+                store(T.kernelPoints((c0.1, c1.1, c2.1, c3.1)), out + (6 &* m &+ i), m)
+                store(T.kernelPoints((c0.2, c1.2, c2.2, c3.2)), out + (12 &* m &+ i), m)
+                store(T.kernelPoints((c0.3, c1.3, c2.3, c3.3)), out + (18 &* m &+ i), m)
+                store(T.kernelPoints((c0.4, c1.4, c2.4, c3.4)), out + (24 &* m &+ i), m)
+                store(T.kernelPoints((c0.5, c1.5, c2.5, c3.5)), out + (30 &* m &+ i), m)
             }
         }
     }
-    parallelFor(o &* c, costPerItem: 60 &+ 8 &* taps) { start, end in
-        let p = tap.pointer, out = dst.pointer
-        let m = matrix, rowStride = r &* m
-        for i in start..<end {
-            let k = UnsafePointer(p + i)
-            // K down each kernel column, then along each of the six resulting rows.
-            let zero: WinogradSextet = (0, 0, 0, 0, 0, 0)
-            let c0 = T.kernelPoints(loadQuad(k, count: r, rowStride))
-            let c1 = T.kernelPoints(loadQuad(k + m, count: r, rowStride))
-            let c2 = T.kernelPoints(loadQuad(k + 2 &* m, count: r, rowStride))
-            let c3 = r > 3 ? T.kernelPoints(loadQuad(k + 3 &* m, count: r, rowStride)) : zero
-            store(T.kernelPoints((c0.0, c1.0, c2.0, c3.0)), out + i, m)
-            store(T.kernelPoints((c0.1, c1.1, c2.1, c3.1)), out + (6 &* m &+ i), m)
-            store(T.kernelPoints((c0.2, c1.2, c2.2, c3.2)), out + (12 &* m &+ i), m)
-            store(T.kernelPoints((c0.3, c1.3, c2.3, c3.3)), out + (18 &* m &+ i), m)
-            store(T.kernelPoints((c0.4, c1.4, c2.4, c3.4)), out + (24 &* m &+ i), m)
-            store(T.kernelPoints((c0.5, c1.5, c2.5, c3.5)), out + (30 &* m &+ i), m)
+    if !flipped {
+        // Kernel i = (o, c) is weight[i * r² ..< (i + 1) * r²] already: one cache line or two per kernel.
+        transform(weight, itemStride: taps, tapStride: 1)
+        return
+    }
+    // The rotated, channel-swapped kernels are spread into r² tap planes first, in 16x16 blocks of (input
+    // channel, output channel): the reads (r² contiguous taps per kernel) and the writes stay within a few
+    // cache lines, and the transform then reads each plane at unit stride.
+    forEachBlock(rows: c, columns: o, costPerRowOfBlocks: 16 &* o &* 2 &* taps) { r0, r1, c0, c1 in
+        for row in r0..<r1 {  // row = input channel ci, column = output channel oc
+            let out = tap.pointer + row &* o
+            for column in c0..<c1 {
+                let g = w.pointer + (column &* c &+ row) &* taps
+                for k in 0..<taps { out[k &* matrix &+ column] = g[taps &- 1 &- k] }
+            }
         }
     }
+    transform(UnsafePointer(planes), itemStride: 1, tapStride: matrix)
 }
 
 /// row[0..<count] = row `iy` of a [height, width] plane moved right by `left` columns, zero wherever it falls
