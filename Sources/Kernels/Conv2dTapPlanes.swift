@@ -13,7 +13,8 @@ public enum Conv2dLowering: Sendable {
     case columns
     /// One plane per (output channel, tap) over the input grid.
     case tapPlanes
-    /// Winograd for every 3x3 and 4x4 stride-1 layer (F(4x4,3x3), F(3x3,4x4)), im2col columns for the others.
+    /// Winograd for every 3x3 and 4x4 stride-1 conv (F(4x4,3x3), F(3x3,4x4)) and every 4x4 stride-2 padding-1
+    /// transposed conv (polyphase F(5x5,2x2)), im2col columns for the others.
     case winograd
 }
 

@@ -3,11 +3,27 @@
 // transposed conv's output size (Ho, Wo), g.outHeight/outWidth = its input size (Hin, Win).
 // x: [N,Cin,Hin,Win], weight: [Cin,Cout,kh,kw] (viewed as [Cin, Cout*kh*kw]), bias: [Cout], y: [N,Cout,Ho,Wo].
 
-/// y = convT(x, weight) + bias. `y` must be zero on entry (columns are added onto it).
-/// `workspace` holds `convColumnsWorkspaceCount(g)` floats.
+/// Workspace floats `convTranspose2dForward` needs for this layer (the backward pass needs
+/// `convColumnsWorkspaceCount(g)`).
+@inlinable
+public func convTranspose2dForwardWorkspaceCount(inChannels cin: Int, geometry g: ConvGeometry) -> Int {
+    convTranspose2dUsesWinograd(inChannels: cin, geometry: g)
+        ? winogradTransposedWorkspaceCount(inChannels: cin, geometry: g) : convColumnsWorkspaceCount(g)
+}
+
+/// y = convT(x, weight) + bias. `y` must be zero on entry (columns are added onto it) unless
+/// `convTranspose2dUsesWinograd`, which writes all of it. `workspace` holds
+/// `convTranspose2dForwardWorkspaceCount` floats. `winogradWeights`: this weight's
+/// `winogradPrepareTransposedWeights`, used when the layer runs through Winograd.
 public func convTranspose2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                    y: UnsafeMutablePointer<Float>, batch: Int, inChannels cin: Int,
-                                   geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>) {
+                                   geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>,
+                                   winogradWeights: UnsafePointer<Float>? = nil) {
+    if convTranspose2dUsesWinograd(inChannels: cin, geometry: g) {
+        winogradConvTranspose2dForward(x: x, weight: weight, bias: bias, y: y, batch: batch, inChannels: cin,
+                                       geometry: g, workspace: workspace, transformedWeights: winogradWeights)
+        return
+    }
     let k = g.colRows, xPlane = g.outputPlane, yPlane = g.inputPlane, cout = g.channels
     if convUsesSkinnyProducts(g) {
         // Few input pixels: colsT[P, K] = x[Cin, P]^T · W[Cin, K] streams the weight once.

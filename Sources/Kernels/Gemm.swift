@@ -29,3 +29,20 @@ public func sgemm(transA: Bool = false, transB: Bool = false,
 /// Threads OpenBLAS uses for GEMM.
 public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
 public func blasThreads() -> Int { Int(openblas_get_num_threads()) }
+
+/// Runs `count` independent GEMMs (`body(i)` issues GEMM i through `sgemm`), spread over our threads with
+/// OpenBLAS single-threaded inside each, instead of one after another with each split across OpenBLAS's
+/// threads. For Winograd's 36 GEMMs of a few tens of MFLOP each the split costs more than it gains: each half
+/// is small, and the threads meet after every GEMM. Nothing else may call BLAS meanwhile.
+public func sgemmBatch(_ count: Int, _ body: (Int) -> Void) {
+    let threads = kernelThreadCount, saved = blasThreads()
+    guard threads > 1 && count >= threads && saved > 1 else {
+        for i in 0..<count { body(i) }
+        return
+    }
+    setBLASThreads(1)
+    defer { setBLASThreads(saved) }
+    parallelFor(count, costPerItem: 1 << 20) { start, end in
+        for i in start..<end { body(i) }
+    }
+}

@@ -1,6 +1,7 @@
 // Winograd convolution on 6x6 input tiles for the stride-1 layers that dominate the FLOPs:
 // - F(4x4, 3x3) for 3x3 layers (the ResNet blocks: ~90% of CycleGAN's FLOPs),
 // - F(3x3, 4x4) for 4x4 layers (the PatchGAN's 256→512 conv: ~60% of the discriminator's FLOPs).
+// (WinogradTransposed.swift adds F(5x5, 2x2) for the U-Net's 4x4 stride-2 up-convs, on the same tiles and Bᵀ.)
 // An m x m output tile comes from a 6x6 input tile with 36 multiplies per (o, c) pair instead of m²r²:
 //   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A      (interpolation points 0, ±1, ±2, ∞; Lavin & Gray 2016)
 // F(3x3, 4x4) is F(4x4, 3x3) with the roles of A and G swapped (the two share the trilinear form
@@ -16,11 +17,16 @@
 public typealias WinogradSextet = (Float, Float, Float, Float, Float, Float)
 public typealias WinogradQuad = (Float, Float, Float, Float)
 
-/// One Winograd algorithm on 6x6 tiles, F(m x m, r x r) with m + r - 1 = 6, as its four one-axis transforms.
-/// The generic passes below are specialised for each (no dynamic dispatch in the loops).
-public protocol WinogradTiling {
+/// What the input transform needs of a Winograd algorithm on 6x6 tiles: the stride between tiles, m (all of
+/// them share Bᵀ, the transform of interpolation points 0, ±1, ±2, ∞).
+public protocol WinogradInputTiling {
     /// Output tile side m.
     static var outputTile: Int { get }
+}
+
+/// One Winograd algorithm on 6x6 tiles, F(m x m, r x r) with m + r - 1 = 6, as its four one-axis transforms.
+/// The generic passes below are specialised for each (no dynamic dispatch in the loops).
+public protocol WinogradTiling: WinogradInputTiling {
     /// Kernel side r.
     static var kernelSize: Int { get }
     /// Six transformed values from r kernel taps (a kernel row or column; lanes past r are ignored).
@@ -239,9 +245,10 @@ private func winogradBackward<T: WinogradTiling>(_ tiling: T.Type, gradOut dy: U
                                    tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
             winogradOutputGradientTransform(T.self, dyn, channels: o, height: g.outHeight, width: g.outWidth,
                                             tileRow0: row0, tileRows: rows, tilesW: tilesW, into: m)
-            for xi in 0..<36 {  // dU[ξ][O, C] (+)= M[ξ][O, tiles] · V[ξ][C, tiles]ᵀ
+            let beta: Float = first ? 0 : 1
+            sgemmBatch(36) { xi in  // dU[ξ][O, C] (+)= M[ξ][O, tiles] · V[ξ][C, tiles]ᵀ
                 sgemm(transB: true, m: o, n: c, k: tiles, a: m + xi &* mStride, lda: tiles,
-                      b: v + xi &* vStride, ldb: tiles, beta: first ? 0 : 1, c: workspace + xi &* uStride, ldc: c)
+                      b: v + xi &* vStride, ldb: tiles, beta: beta, c: workspace + xi &* uStride, ldc: c)
             }
             first = false
             row0 &+= rows
@@ -270,7 +277,7 @@ func winogradConvolve<T: WinogradTiling>(_ tiling: T.Type, input: UnsafePointer<
         let v = bands, m = bands + 36 &* vStride
         winogradInputTransform(T.self, input, channels: c, height: height, width: width, padding: padding,
                                tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
-        for xi in 0..<36 {  // M[ξ][O, tiles] = U[ξ][O, C] · V[ξ][C, tiles]
+        sgemmBatch(36) { xi in  // M[ξ][O, tiles] = U[ξ][O, C] · V[ξ][C, tiles]
             sgemm(m: o, n: tiles, k: c, a: u + xi &* uStride, lda: c, b: v + xi &* vStride, ldb: tiles,
                   c: m + xi &* mStride, ldc: tiles)
         }
@@ -431,7 +438,7 @@ func loadZeroPaddedRow(_ plane: UnsafePointer<Float>, row iy: Int, height: Int, 
 
 /// V[ξ][c, tile] = (Bᵀ d B)[ξ] for the 6x6 input patch d of every tile in the band (zero outside the input).
 /// Tiles start every m (`T.outputTile`) input rows and columns.
-func winogradInputTransform<T: WinogradTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, channels c: Int,
+func winogradInputTransform<T: WinogradInputTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, channels c: Int,
                                                height: Int, width: Int, padding p: Int, tileRow0: Int,
                                                tileRows: Int, tilesW: Int, into v: UnsafeMutablePointer<Float>) {
     let tile = T.outputTile

@@ -26,9 +26,15 @@ public final class ConvTranspose2d: Module {
     public var weight: Tensor { parameter(0) }
     public var bias: Tensor? { hasBias ? parameter(1) : nil }
 
+    /// Winograd-transformed weights, kept while the weights are frozen (they depend on the weights only).
+    private let winogradWeights = WinogradWeights()
+
     public override func forward(_ x: Tensor) -> Tensor {
-        convTranspose2d(x, weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding)
+        convTranspose2d(x, weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
+                        winogradWeights: weightsFrozen ? winogradWeights : nil)
     }
+
+    public override func dropDerivedWeights() { winogradWeights.invalidate() }
 
     public override var extraDescription: String {
         "\(inChannels), \(outChannels), kernel_size=(\(kernelSize), \(kernelSize)), stride=(\(stride), \(stride))"

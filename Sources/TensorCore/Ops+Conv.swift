@@ -43,8 +43,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
 
 /// 2-D transposed convolution (PyTorch semantics). x: [N,Cin,H,W], weight: [Cin,Cout,kh,kw], bias: [Cout]
 /// → [N,Cout,(H-1)*stride - 2*padding + kh + outputPadding, …].
+/// `winogradWeights`: as for `conv2d` (used by 4x4 stride-2 layers that run through Winograd).
 public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
-                            outputPadding: Int = 0) -> Tensor {
+                            outputPadding: Int = 0, winogradWeights: WinogradWeights? = nil) -> Tensor {
     let s = x.shape, ws = weight.shape
     precondition(s.rank == 4, "convTranspose2d: expected NCHW input, got \(s)")
     precondition(ws.rank == 4, "convTranspose2d: expected weight [Cin,Cout,kh,kw], got \(ws)")
@@ -64,10 +65,14 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: 
                          stride: stride, padding: padding)
     assert(g.outHeight == s.h && g.outWidth == s.w, "convTranspose2d: geometry does not invert")
     let batch = s.n
-    let y = Tensor(zeros: [batch, cout, oh, ow])  // zero-filled: columns are added onto it
-    ConvWorkspace.shared.withBuffer(count: convColumnsWorkspaceCount(g)) { workspace in
+    let winograd = convTranspose2dUsesWinograd(inChannels: cin, geometry: g)
+    // Columns are added onto a zero-filled y; Winograd writes all of it.
+    let y = winograd ? Tensor(uninitialized: [batch, cout, oh, ow]) : Tensor(zeros: [batch, cout, oh, ow])
+    let kept = winograd ? winogradWeights?.transposedPointer(for: weight) : nil
+    ConvWorkspace.shared.withBuffer(count: convTranspose2dForwardWorkspaceCount(inChannels: cin, geometry: g)) {
+        workspace in
         convTranspose2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
-                               inChannels: cin, geometry: g, workspace: workspace)
+                               inChannels: cin, geometry: g, workspace: workspace, winogradWeights: kept)
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return y.recorded(from: inputs) { gradOut in

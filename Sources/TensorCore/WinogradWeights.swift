@@ -1,14 +1,14 @@
 import Kernels
 
-/// The Winograd-transformed weights of one 3x3 or 4x4 stride-1 conv layer, kept while its weights do not change (a frozen
-/// network: inference, or a generator between two optimizer steps): U for the forward pass and, made only
-/// when a backward pass asks, the flipped U of the input gradient. Made on first use after `invalidate()`,
+/// The Winograd-transformed weights of one 3x3 or 4x4 stride-1 conv layer (or of one 4x4 stride-2 transposed conv),
+/// kept while its weights do not change (a frozen network: inference, or a generator between two optimizer
+/// steps): U for the forward pass and, made only when a backward pass asks, the flipped U of the input gradient. Made on first use after `invalidate()`,
 /// into the same buffers each time: a CycleGAN step re-makes them once per step, and fresh allocations
 /// (page faults, zero fill) ate the gain. A backward pass makes the flipped one from the weights as they are
 /// then, so it is right even if the layer was thawed and changed since its forward pass.
 public final class WinogradWeights {
-    private var forward = KeptTransform(flipped: false)
-    private var inputGradient = KeptTransform(flipped: true)
+    private var forward = KeptTransform(kind: .forward)
+    private var inputGradient = KeptTransform(kind: .flipped)
 
     public init() {}
 
@@ -21,24 +21,34 @@ public final class WinogradWeights {
     /// U of `weight` [O,C,r,r].
     func pointer(for weight: Tensor) -> UnsafePointer<Float> { forward.pointer(for: weight) }
 
+    /// U of a transposed conv's `weight` [Cin,Cout,4,4] (`winogradPrepareTransposedWeights`).
+    func transposedPointer(for weight: Tensor) -> UnsafePointer<Float> { forward.pointer(for: weight, transposed: true) }
+
     /// U of the rotated, channel-swapped kernel (the input gradient's convolution).
     func flippedPointer(for weight: Tensor) -> UnsafePointer<Float> { inputGradient.pointer(for: weight) }
 }
 
 private struct KeptTransform {
-    let flipped: Bool
+    enum Kind { case forward, flipped }
+    let kind: Kind
     var buffer: Tensor?
     var isCurrent = false
 
-    init(flipped: Bool) { self.flipped = flipped }
+    init(kind: Kind) { self.kind = kind }
 
-    mutating func pointer(for weight: Tensor) -> UnsafePointer<Float> {
+    /// `transposed`: the weight is a 4x4 stride-2 transposed conv's (one layer is always one or the other).
+    mutating func pointer(for weight: Tensor, transposed: Bool = false) -> UnsafePointer<Float> {
         let o = weight.shape[0], c = weight.shape[1]
-        let count = winogradTransformedWeightCount(outChannels: o, channels: c)
+        let count = transposed ? winogradTransposedWeightCount(inChannels: o, outChannels: c)
+            : winogradTransformedWeightCount(outChannels: o, channels: c)
         if let buffer, isCurrent, buffer.count == count { return UnsafePointer(buffer.data) }
         let u = buffer?.count == count ? buffer! : Tensor(shape: [count], storage: Storage(uninitializedCount: count), offset: 0)
-        winogradPrepareWeights(weight.data, outChannels: o, channels: c, kernelSize: weight.shape[2], flipped: flipped,
-                               into: u.data)
+        if transposed {
+            winogradPrepareTransposedWeights(weight.data, inChannels: o, outChannels: c, into: u.data)
+        } else {
+            winogradPrepareWeights(weight.data, outChannels: o, channels: c, kernelSize: weight.shape[2],
+                                   flipped: kind == .flipped, into: u.data)
+        }
         buffer = u
         isCurrent = true
         return UnsafePointer(u.data)

@@ -43,6 +43,26 @@ final class FrozenWeightsTests: XCTestCase {
         XCTAssertEqual(withNoGrad { conv(x) }.toArray(), withNoGrad { reference(x) }.toArray())
     }
 
+    /// The U-Net's up-convs keep their polyphase Winograd transforms the same way.
+    func testFrozenTransposedConvGivesTheUnfrozenResultAndForgetsOldWeights() {
+        let saved = conv2dLowering
+        defer { conv2dLowering = saved }
+        conv2dLowering = .winograd
+        var rng = RNG(seed: 13)
+        let up = ConvTranspose2d(32, 16, kernelSize: 4, stride: 2, padding: 1)
+        initializeWeights(up, method: .normal, gain: 0.1, rng: &rng)
+        let x = Tensor.uniform([1, 32, 7, 9], -1, 1, rng: &rng)
+        let unfrozen = withNoGrad { up(x) }.toArray()
+        up.freezeWeights()
+        XCTAssertEqual(withNoGrad { up(x) }.toArray(), unfrozen)  // makes the transformed weights
+        XCTAssertEqual(withNoGrad { up(x) }.toArray(), unfrozen)  // reuses them
+        initializeWeights(up, method: .normal, gain: 0.1, rng: &rng)
+        let changed = withNoGrad { up(x) }.toArray()
+        XCTAssertNotEqual(changed, unfrozen)
+        up.thawWeights()
+        XCTAssertEqual(withNoGrad { up(x) }.toArray(), changed)
+    }
+
     /// Training between optimizer steps: a frozen layer's forward and all its gradients equal the unfrozen
     /// ones, and a backward step whose weights changed after its forward pass uses the new weights.
     func testFrozenConvGradientsAreExactAndNeverStale() {

@@ -49,7 +49,8 @@ final class ParityTests: XCTestCase {
         for lowering in [Conv2dLowering.winograd, .columns] {
             conv2dLowering = lowering
             for name in ["resnet_9blocks_ngf8", "resnet_6blocks_ngf8_batch_dropout", "nlayer_d1_batch_ndf8",
-                         "nlayer_d3_batch_ndf8", "nlayer_d3_batch_ndf8_b2", "nlayer_d3_instance_ndf8"] {
+                         "nlayer_d3_batch_ndf8", "nlayer_d3_batch_ndf8_b2", "nlayer_d3_instance_ndf8",
+                         "unet_256_ngf8", "unet_d6_ngf4"] {  // the U-Nets' up-convs: polyphase Winograd
                 try checkParity(name)
             }
         }
