@@ -70,6 +70,14 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
     let chunkRows = im2colRowsPerChunk(g), ow = g.outWidth
     if let gradBias { convBiasBackward(dy, gradBias, batch: batch, channels: o, plane: outPlane) }
     if gradX == nil && gradWeight == nil { return }
+    if let gradX, convTranspose2dUsesWinograd(inChannels: o, geometry: g) {
+        // A 4x4 stride-2 padding-1 conv's input gradient is an up-conv of dy: the polyphase Winograd's shape.
+        winogradConvTranspose2dForward(x: dy, weight: weight, bias: nil, y: gradX, batch: batch, inChannels: o,
+                                       geometry: g, workspace: workspace, accumulate: true)
+        conv2dBackward(gradOut: dy, x: x, weight: weight, gradX: nil, gradWeight: gradWeight, gradBias: nil,
+                       batch: batch, outChannels: o, geometry: g, workspace: workspace)
+        return
+    }
     if conv2dUsesWinograd(outChannels: o, geometry: g) {
         winogradConv2dBackward(gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight, batch: batch,
                                outChannels: o, geometry: g, workspace: workspace,

@@ -35,8 +35,11 @@ public func conv2dUsesTapPlanes(outChannels o: Int, geometry g: ConvGeometry) ->
 @inlinable
 public func conv2dWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry) -> Int {
     if conv2dUsesWinograd(outChannels: o, geometry: g) { return winogradWorkspaceCount(outChannels: o, geometry: g) }
-    return conv2dUsesTapPlanes(outChannels: o, geometry: g) ? tapPlanesWorkspaceCount(outChannels: o, geometry: g)
-        : convColumnsWorkspaceCount(g)
+    if conv2dUsesTapPlanes(outChannels: o, geometry: g) { return tapPlanesWorkspaceCount(outChannels: o, geometry: g) }
+    let columns = convColumnsWorkspaceCount(g)
+    // The input gradient of a 4x4 stride-2 layer may run as a polyphase Winograd up-conv.
+    return convTranspose2dUsesWinograd(inChannels: o, geometry: g)
+        ? max(columns, winogradTransposedWorkspaceCount(inChannels: o, geometry: g)) : columns
 }
 
 /// Output rows per forward band: the band's input rows (with the kh - s halo) must fit the chunk budget.

@@ -94,14 +94,16 @@ func sextetLane(_ v: WinogradSextet, _ i: Int) -> Float {
     }
 }
 
-/// y = convT(x, weight) + bias for a 4x4, stride-2, padding-1 transposed conv (`convTranspose2dUsesWinograd`).
-/// x: [N,Cin,H,W], weight: [Cin,Cout,4,4], y: [N,Cout,2H,2W] (every element written). With
-/// `transformedWeights` (`winogradPrepareTransposedWeights` of this weight) the weight transform is skipped.
+/// y (+)= convT(x, weight) + bias for a 4x4, stride-2, padding-1 transposed conv (`convTranspose2dUsesWinograd`).
+/// x: [N,Cin,H,W], weight: [Cin,Cout,4,4], y: [N,Cout,2H,2W] (every element written, or added onto with
+/// `accumulate`). With `transformedWeights` (`winogradPrepareTransposedWeights` of this weight) the weight
+/// transform is skipped. It is also the input gradient of a 4x4 stride-2 padding-1 conv2d (weight [O,C,4,4]
+/// read as [Cin,Cout,4,4], x = dy), whose geometry is the one this takes.
 public func winogradConvTranspose2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                            bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>,
                                            batch: Int, inChannels cin: Int, geometry g: ConvGeometry,
                                            workspace: UnsafeMutablePointer<Float>,
-                                           transformedWeights: UnsafePointer<Float>? = nil) {
+                                           transformedWeights: UnsafePointer<Float>? = nil, accumulate: Bool = false) {
     let cout = g.channels, rows = 4 &* cout, h = g.outHeight, w = g.outWidth
     let u: UnsafePointer<Float>
     if let transformedWeights {
@@ -129,7 +131,7 @@ public func winogradConvTranspose2dForward(x: UnsafePointer<Float>, weight: Unsa
             }
             winogradTransposedOutputTransform(m, outChannels: cout, tileRow0: row0, tileRows: bandRows,
                                               tilesW: tilesW, bias: bias, output: yn, outHeight: g.height,
-                                              outWidth: g.width)
+                                              outWidth: g.width, accumulate: accumulate)
             row0 &+= bandRows
         }
     }
@@ -139,7 +141,8 @@ public func winogradConvTranspose2dForward(x: UnsafePointer<Float>, weight: Unsa
 /// Vandermonde rows; the first row and the rows and columns past the output edge are dropped).
 func winogradTransposedOutputTransform(_ m: UnsafePointer<Float>, outChannels cout: Int, tileRow0: Int,
                                        tileRows: Int, tilesW: Int, bias: UnsafePointer<Float>?,
-                                       output: UnsafeMutablePointer<Float>, outHeight: Int, outWidth: Int) {
+                                       output: UnsafeMutablePointer<Float>, outHeight: Int, outWidth: Int,
+                                       accumulate: Bool) {
     let tiles = tileRows &* tilesW, matrix = winogradMatrixStride(4 &* cout &* tiles), blockW = 10 &* tilesW
     let src = SendablePointer(UnsafeMutablePointer(mutating: m)), dst = SendablePointer(output)
     let biasPointer = bias.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
@@ -180,7 +183,11 @@ func winogradTransposedOutputTransform(_ m: UnsafePointer<Float>, outChannels co
                     if oy < 0 { continue }
                     if oy >= outHeight { break }
                     let from = block + (r &* blockW &+ 1), to = plane + oy &* outWidth
-                    for i in 0..<outWidth { to[i] = from[i] + b }
+                    if accumulate {
+                        for i in 0..<outWidth { to[i] += from[i] + b }
+                    } else {
+                        for i in 0..<outWidth { to[i] = from[i] + b }
+                    }
                 }
             }
         }

@@ -77,6 +77,8 @@ private let convCases: [ConvCase] = [
     ConvCase(batch: 1, channels: 2, height: 4, width: 7, outChannels: 2, kernelH: 4, kernelW: 4, stride: 1, padding: 2, bias: true),
     ConvCase(batch: 1, channels: 2, height: 3, width: 3, outChannels: 2, kernelH: 3, kernelW: 3, stride: 2, padding: 3, bias: true),
     ConvCase(batch: 1, channels: 5, height: 2, width: 2, outChannels: 3, kernelH: 4, kernelW: 4, stride: 2, padding: 1, bias: true),
+    // Even sizes: under the Winograd lowering the input gradient runs as a polyphase up-conv.
+    ConvCase(batch: 2, channels: 3, height: 10, width: 6, outChannels: 4, kernelH: 4, kernelW: 4, stride: 2, padding: 1, bias: true),
 ]
 
 /// Transposed-conv configurations: the U-Net (k4 s2 p1) and ResNet (k3 s2 p1 op1) up-samplers and more.
