@@ -12,6 +12,11 @@ public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               workspace: workspace, transformedWeights: winogradWeights)
         return
     }
+    if conv2dUsesPolyphaseWinograd(outChannels: o, geometry: g) {
+        winogradStridedConv2dForward(x: x, weight: weight, bias: bias, y: y, batch: batch, outChannels: o,
+                                     geometry: g, workspace: workspace)
+        return
+    }
     if conv2dUsesTapPlanes(outChannels: o, geometry: g) {
         conv2dTapPlanesForward(x: x, weight: weight, bias: bias, y: y, batch: batch, outChannels: o, geometry: g,
                                workspace: workspace)

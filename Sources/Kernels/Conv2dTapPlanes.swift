@@ -36,10 +36,16 @@ public func conv2dUsesTapPlanes(outChannels o: Int, geometry g: ConvGeometry) ->
 public func conv2dWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry) -> Int {
     if conv2dUsesWinograd(outChannels: o, geometry: g) { return winogradWorkspaceCount(outChannels: o, geometry: g) }
     if conv2dUsesTapPlanes(outChannels: o, geometry: g) { return tapPlanesWorkspaceCount(outChannels: o, geometry: g) }
-    let columns = convColumnsWorkspaceCount(g)
-    // The input gradient of a 4x4 stride-2 layer may run as a polyphase Winograd up-conv.
-    return convTranspose2dUsesWinograd(inChannels: o, geometry: g)
-        ? max(columns, winogradTransposedWorkspaceCount(inChannels: o, geometry: g)) : columns
+    var count = convColumnsWorkspaceCount(g)
+    // 4x4 stride-2 layers: the forward pass may run as a polyphase Winograd conv, the input gradient as a
+    // polyphase Winograd up-conv.
+    if conv2dUsesPolyphaseWinograd(outChannels: o, geometry: g) {
+        count = max(count, winogradStridedWorkspaceCount(outChannels: o, geometry: g))
+    }
+    if convTranspose2dUsesWinograd(inChannels: o, geometry: g) {
+        count = max(count, winogradTransposedWorkspaceCount(inChannels: o, geometry: g))
+    }
+    return count
 }
 
 /// Output rows per forward band: the band's input rows (with the kh - s halo) must fit the chunk budget.

@@ -65,9 +65,18 @@ public func convTranspose2dForward(x: UnsafePointer<Float>, weight: UnsafePointe
     if let bias { convAddBias(y, bias, batch: batch, channels: cout, plane: yPlane) }
 }
 
+/// Workspace floats `convTranspose2dBackward` needs for this layer.
+@inlinable
+public func convTranspose2dBackwardWorkspaceCount(inChannels cin: Int, geometry g: ConvGeometry) -> Int {
+    let columns = convColumnsWorkspaceCount(g)
+    return conv2dUsesPolyphaseWinograd(outChannels: cin, geometry: g)
+        ? max(columns, winogradStridedWorkspaceCount(outChannels: cin, geometry: g)) : columns
+}
+
 /// Gradients of `convTranspose2dForward`, each accumulated (+=) when its pointer is non-nil.
 /// dy: [N,Cout,Ho,Wo] → gradX: [N,Cin,Hin,Win], gradWeight: [Cin,Cout,kh,kw], gradBias: [Cout].
-/// One im2col of dy per band serves both the input and the weight gradient.
+/// One im2col of dy per band serves both the input and the weight gradient (workspace:
+/// `convTranspose2dBackwardWorkspaceCount`).
 public func convTranspose2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                     weight: UnsafePointer<Float>,
                                     gradX: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
@@ -78,6 +87,14 @@ public func convTranspose2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafeP
     let chunkRows = im2colRowsPerChunk(g), iw = g.outWidth
     if let gradBias { convBiasBackward(dy, gradBias, batch: batch, channels: cout, plane: yPlane) }
     if gradX == nil && gradWeight == nil { return }
+    if let gradX, conv2dUsesPolyphaseWinograd(outChannels: cin, geometry: g) {
+        // dx = conv(dy, W) with stride 2: the polyphase Winograd conv's shape (weight [Cin,Cout,4,4] as [O,C,4,4]).
+        winogradStridedConv2dForward(x: dy, weight: weight, bias: nil, y: gradX, batch: batch, outChannels: cin,
+                                     geometry: g, workspace: workspace, accumulate: true)
+        convTranspose2dBackward(gradOut: dy, x: x, weight: weight, gradX: nil, gradWeight: gradWeight, gradBias: nil,
+                                batch: batch, inChannels: cin, geometry: g, workspace: workspace)
+        return
+    }
     if convUsesSkinnyProducts(g) {
         let colsT = workspace + k &* xPlane
         for n in 0..<batch {

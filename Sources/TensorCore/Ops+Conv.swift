@@ -76,7 +76,8 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: 
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return y.recorded(from: inputs) { gradOut in
-        ConvWorkspace.shared.withBuffer(count: convColumnsWorkspaceCount(g)) { workspace in
+        ConvWorkspace.shared.withBuffer(count: convTranspose2dBackwardWorkspaceCount(inChannels: cin, geometry: g)) {
+            workspace in
             convTranspose2dBackward(gradOut: gradOut, x: x.data, weight: weight.data,
                                     gradX: x.requiresGrad ? x.gradData() : nil,
                                     gradWeight: weight.requiresGrad ? weight.gradData() : nil,
