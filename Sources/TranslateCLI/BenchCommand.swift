@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Floats of Winograd-transformed tiles per band.", visibility: .hidden))
     var winogradBand: Int?
 
-    @Option(help: "How convolutions are lowered: automatic, columns (im2col + GEMM), winograd (3x3 and 4x4 stride-1 convs, 4x4 stride-2 up-convs), tap-planes.")
+    @Option(help: "How convolutions are lowered: automatic, columns (im2col + GEMM), winograd (3x3 and 4x4 stride-1 convs; 4x4 stride-2 convs and up-convs), tap-planes.")
     var lowering: String = "automatic"
 
     func run() throws {
