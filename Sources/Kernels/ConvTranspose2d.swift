@@ -3,23 +3,25 @@
 // transposed conv's output size (Ho, Wo), g.outHeight/outWidth = its input size (Hin, Win).
 // x: [N,Cin,Hin,Win], weight: [Cin,Cout,kh,kw] (viewed as [Cin, Cout*kh*kw]), bias: [Cout], y: [N,Cout,Ho,Wo].
 
-/// Workspace floats `convTranspose2dForward` needs for this layer (the backward pass needs
-/// `convColumnsWorkspaceCount(g)`).
+/// Workspace floats `convTranspose2dForward` needs for this layer, with or without kept Winograd weights.
 @inlinable
-public func convTranspose2dForwardWorkspaceCount(inChannels cin: Int, geometry g: ConvGeometry) -> Int {
-    convTranspose2dUsesWinograd(inChannels: cin, geometry: g)
-        ? winogradTransposedWorkspaceCount(inChannels: cin, geometry: g) : convColumnsWorkspaceCount(g)
+public func convTranspose2dForwardWorkspaceCount(inChannels cin: Int, geometry g: ConvGeometry,
+                                                 winogradWeightsKept kept: Bool = false) -> Int {
+    convTranspose2dUsesWinograd(inChannels: cin, geometry: g, weightsKept: kept)
+        ? winogradTransposedWorkspaceCount(inChannels: cin, geometry: g, weightsKept: kept)
+        : convColumnsWorkspaceCount(g)
 }
 
 /// y = convT(x, weight) + bias. `y` must be zero on entry (columns are added onto it) unless
 /// `convTranspose2dUsesWinograd`, which writes all of it. `workspace` holds
 /// `convTranspose2dForwardWorkspaceCount` floats. `winogradWeights`: this weight's
-/// `winogradPrepareTransposedWeights`, used when the layer runs through Winograd.
+/// `winogradPrepareTransposedWeights` when a frozen layer keeps it (nil otherwise: it also decides whether
+/// the layer runs through Winograd).
 public func convTranspose2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                    y: UnsafeMutablePointer<Float>, batch: Int, inChannels cin: Int,
                                    geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>,
                                    winogradWeights: UnsafePointer<Float>? = nil) {
-    if convTranspose2dUsesWinograd(inChannels: cin, geometry: g) {
+    if convTranspose2dUsesWinograd(inChannels: cin, geometry: g, weightsKept: winogradWeights != nil) {
         winogradConvTranspose2dForward(x: x, weight: weight, bias: bias, y: y, batch: batch, inChannels: cin,
                                        geometry: g, workspace: workspace, transformedWeights: winogradWeights)
         return

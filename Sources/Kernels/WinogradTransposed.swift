@@ -16,11 +16,13 @@ enum WinogradF5x2: WinogradInputTiling {
 /// Whether convTranspose2d runs this layer through the polyphase Winograd: a 4x4 kernel, stride 2, padding 1,
 /// no output padding (the U-Net's up-convs), and, automatically, enough channels and tiles for the 36 GEMMs to
 /// pay for the transforms. The 256→64 up-conv at 64x64 inputs (169 tiles) ran in 12 ms against 15 ms for
-/// im2col; the 512→128 one at 32x32 (49 tiles) in 18 ms against 14 ms: its GEMMs, 49 columns wide, reached
-/// about half of peak, and its weight transform (36·512·512 floats) took 4 ms.
-/// `g` is the transposed conv's geometry as `convTranspose2dForward` takes it.
+/// im2col. The 512→128 one at 32x32 (49 tiles) ran as fast as im2col (13-14 ms), 4 ms of it in its weight
+/// transform (36·512·512 floats): so it takes Winograd only when a frozen layer keeps that transform
+/// (`weightsKept`). The 1024→256 one at 16x16 (16 tiles) never does: its transformed weights would dwarf
+/// its GEMMs. `g` is the transposed conv's geometry as `convTranspose2dForward` takes it.
 @inlinable
-public func convTranspose2dUsesWinograd(inChannels cin: Int, geometry g: ConvGeometry) -> Bool {
+public func convTranspose2dUsesWinograd(inChannels cin: Int, geometry g: ConvGeometry,
+                                        weightsKept: Bool = false) -> Bool {
     guard g.kernelH == 4 && g.kernelW == 4 && g.stride == 2 && g.padding == 1
         && g.height == 2 &* g.outHeight && g.width == 2 &* g.outWidth else { return false }
     switch conv2dLowering {
@@ -28,7 +30,7 @@ public func convTranspose2dUsesWinograd(inChannels cin: Int, geometry g: ConvGeo
     case .columns, .tapPlanes: return false
     case .automatic:
         let tiles = winogradTransposedTiles(g.outHeight) &* winogradTransposedTiles(g.outWidth)
-        return cin >= 32 && g.channels >= 16 && tiles >= 100
+        return cin >= 32 && g.channels >= 16 && tiles >= (weightsKept ? 40 : 100)
     }
 }
 
@@ -43,14 +45,16 @@ public func winogradTransposedWeightCount(inChannels cin: Int, outChannels cout:
     36 &* winogradMatrixStride(4 &* cout &* cin)
 }
 
-/// Workspace floats of `winogradConvTranspose2dForward`: U, then a band of transformed input and products.
+/// Workspace floats of `winogradConvTranspose2dForward`: a band of transformed input and products, then U
+/// (not needed when the caller passes kept transformed weights).
 @inlinable
-public func winogradTransposedWorkspaceCount(inChannels cin: Int, geometry g: ConvGeometry) -> Int {
+public func winogradTransposedWorkspaceCount(inChannels cin: Int, geometry g: ConvGeometry,
+                                             weightsKept: Bool = false) -> Int {
     let rows = 4 &* g.channels, tilesW = winogradTransposedTiles(g.outWidth)
     let band = winogradTileRowsPerBand(channels: max(cin, rows), tilesW: tilesW,
                                        tilesH: winogradTransposedTiles(g.outHeight)) &* tilesW
-    return winogradTransposedWeightCount(inChannels: cin, outChannels: g.channels)
-        &+ 36 &* (winogradMatrixStride(cin &* band) &+ winogradMatrixStride(rows &* band))
+    return 36 &* (winogradMatrixStride(cin &* band) &+ winogradMatrixStride(rows &* band))
+        &+ (weightsKept ? 0 : winogradTransposedWeightCount(inChannels: cin, outChannels: g.channels))
 }
 
 /// Writes U[ξ][(phase, o), c] = (K h Kᵀ)[ξ] for the 2x2 kernel h of every phase (py, px), output channel o and
@@ -105,16 +109,17 @@ public func winogradConvTranspose2dForward(x: UnsafePointer<Float>, weight: Unsa
                                            workspace: UnsafeMutablePointer<Float>,
                                            transformedWeights: UnsafePointer<Float>? = nil, accumulate: Bool = false) {
     let cout = g.channels, rows = 4 &* cout, h = g.outHeight, w = g.outWidth
+    let tilesW = winogradTransposedTiles(w), tilesH = winogradTransposedTiles(h)
+    let rowsPerBand = winogradTileRowsPerBand(channels: max(cin, rows), tilesW: tilesW, tilesH: tilesH)
+    let bands = workspace
     let u: UnsafePointer<Float>
     if let transformedWeights {
         u = transformedWeights
     } else {
-        winogradPrepareTransposedWeights(weight, inChannels: cin, outChannels: cout, into: workspace)
-        u = UnsafePointer(workspace)
+        let slot = workspace + winogradTransposedWorkspaceCount(inChannels: cin, geometry: g, weightsKept: true)
+        winogradPrepareTransposedWeights(weight, inChannels: cin, outChannels: cout, into: slot)
+        u = UnsafePointer(slot)
     }
-    let bands = workspace + winogradTransposedWeightCount(inChannels: cin, outChannels: cout)
-    let tilesW = winogradTransposedTiles(w), tilesH = winogradTransposedTiles(h)
-    let rowsPerBand = winogradTileRowsPerBand(channels: max(cin, rows), tilesW: tilesW, tilesH: tilesH)
     let uStride = winogradMatrixStride(rows &* cin)
     for n in 0..<batch {
         let xn = x + n &* cin &* h &* w, yn = y + n &* cout &* g.inputPlane

@@ -65,12 +65,12 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: 
                          stride: stride, padding: padding)
     assert(g.outHeight == s.h && g.outWidth == s.w, "convTranspose2d: geometry does not invert")
     let batch = s.n
-    let winograd = convTranspose2dUsesWinograd(inChannels: cin, geometry: g)
+    let winograd = convTranspose2dUsesWinograd(inChannels: cin, geometry: g, weightsKept: winogradWeights != nil)
     // Columns are added onto a zero-filled y; Winograd writes all of it.
     let y = winograd ? Tensor(uninitialized: [batch, cout, oh, ow]) : Tensor(zeros: [batch, cout, oh, ow])
     let kept = winograd ? winogradWeights?.transposedPointer(for: weight) : nil
-    ConvWorkspace.shared.withBuffer(count: convTranspose2dForwardWorkspaceCount(inChannels: cin, geometry: g)) {
-        workspace in
+    let count = convTranspose2dForwardWorkspaceCount(inChannels: cin, geometry: g, winogradWeightsKept: kept != nil)
+    ConvWorkspace.shared.withBuffer(count: count) { workspace in
         convTranspose2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
                                inChannels: cin, geometry: g, workspace: workspace, winogradWeights: kept)
     }

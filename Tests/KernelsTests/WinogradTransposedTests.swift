@@ -117,7 +117,9 @@ final class WinogradTransposedTests: XCTestCase {
             return convTranspose2dUsesWinograd(inChannels: cin, geometry: g)
         }
         XCTAssertTrue(uses(256, 64, 64))     // unet_256 up2
-        XCTAssertFalse(uses(512, 128, 32))   // up3: 49 tiles
+        XCTAssertFalse(uses(512, 128, 32))   // up3: 49 tiles, unless its weights are kept
+        XCTAssertTrue(convTranspose2dUsesWinograd(inChannels: 512, geometry: ConvGeometry(
+            channels: 128, height: 64, width: 64, kernelH: 4, kernelW: 4, stride: 2, padding: 1), weightsKept: true))
         XCTAssertFalse(uses(1024, 256, 16))  // up4: 16 tiles
         XCTAssertFalse(uses(128, 3, 128))    // the outermost: 3 output channels
         XCTAssertFalse(uses(16, 64, 64))     // few input channels
