@@ -3,7 +3,9 @@
 
 /// y = conv(x, weight) + bias. `y` is overwritten.
 /// `workspace` holds `conv2dWorkspaceCount(outChannels:geometry:)` floats (the backward pass uses the same).
-/// `winogradWeights`: this weight's `winogradPrepareWeights`, used when the layer runs through Winograd.
+/// `winogradWeights`: this weight's `winogradPrepareWeights` (stride 1) or `winogradPrepareStridedWeights`
+/// (4x4 stride 2) when a frozen layer keeps it (nil otherwise: it also decides whether a 4x4 stride-2 layer
+/// runs through Winograd).
 public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                           y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int, geometry g: ConvGeometry,
                           workspace: UnsafeMutablePointer<Float>, winogradWeights: UnsafePointer<Float>? = nil) {
@@ -12,9 +14,9 @@ public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                               workspace: workspace, transformedWeights: winogradWeights)
         return
     }
-    if conv2dUsesPolyphaseWinograd(outChannels: o, geometry: g) {
+    if conv2dUsesPolyphaseWinograd(outChannels: o, geometry: g, weightsKept: winogradWeights != nil) {
         winogradStridedConv2dForward(x: x, weight: weight, bias: bias, y: y, batch: batch, outChannels: o,
-                                     geometry: g, workspace: workspace)
+                                     geometry: g, workspace: workspace, transformedWeights: winogradWeights)
         return
     }
     if conv2dUsesTapPlanes(outChannels: o, geometry: g) {

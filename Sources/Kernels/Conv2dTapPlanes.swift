@@ -31,16 +31,18 @@ public func conv2dUsesTapPlanes(outChannels o: Int, geometry g: ConvGeometry) ->
     }
 }
 
-/// Workspace floats `conv2dForward` / `conv2dBackward` need for this layer.
+/// Workspace floats `conv2dForward` / `conv2dBackward` need for this layer (`winogradWeightsKept`: a forward
+/// pass given kept Winograd weights).
 @inlinable
-public func conv2dWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry) -> Int {
+public func conv2dWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry,
+                                 winogradWeightsKept kept: Bool = false) -> Int {
     if conv2dUsesWinograd(outChannels: o, geometry: g) { return winogradWorkspaceCount(outChannels: o, geometry: g) }
     if conv2dUsesTapPlanes(outChannels: o, geometry: g) { return tapPlanesWorkspaceCount(outChannels: o, geometry: g) }
     var count = convColumnsWorkspaceCount(g)
     // 4x4 stride-2 layers: the forward pass may run as a polyphase Winograd conv, the input gradient as a
     // polyphase Winograd up-conv.
-    if conv2dUsesPolyphaseWinograd(outChannels: o, geometry: g) {
-        count = max(count, winogradStridedWorkspaceCount(outChannels: o, geometry: g))
+    if conv2dUsesPolyphaseWinograd(outChannels: o, geometry: g, weightsKept: kept) {
+        count = max(count, winogradStridedWorkspaceCount(outChannels: o, geometry: g, weightsKept: kept))
     }
     if convTranspose2dUsesWinograd(inChannels: o, geometry: g) {
         count = max(count, winogradTransposedWorkspaceCount(inChannels: o, geometry: g))

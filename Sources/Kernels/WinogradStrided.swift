@@ -9,33 +9,46 @@
 /// Whether conv2d runs this layer through the polyphase Winograd: a 4x4 kernel, stride 2, padding 1, and,
 /// automatically, enough channels and tiles for its GEMMs to pay for the transforms (the same bound as the
 /// up-conv's: the U-Net's 64→128 down-conv at 64x64 outputs has 169 tiles, the next one 49).
+/// With `weightsKept` (a frozen layer keeps its transformed weights) 49 tiles are enough, as for the up-convs:
+/// the U-Net's 128→256 down-conv at 32x32 outputs ran within ~10% of im2col (7.6-9.1 ms against 6.6-8.1)
+/// with its weight transform (36·256·512 floats, ~2 ms) included.
 @inlinable
-public func conv2dUsesPolyphaseWinograd(outChannels o: Int, geometry g: ConvGeometry) -> Bool {
+public func conv2dUsesPolyphaseWinograd(outChannels o: Int, geometry g: ConvGeometry,
+                                        weightsKept: Bool = false) -> Bool {
     guard g.kernelH == 4 && g.kernelW == 4 && g.stride == 2 && g.padding == 1 else { return false }
     switch conv2dLowering {
     case .winograd: return true
     case .columns, .tapPlanes: return false
     case .automatic:
         let tiles = ((g.outHeight &+ 4) / 5) &* ((g.outWidth &+ 4) / 5)
-        return g.channels >= 16 && o >= 32 && tiles >= 100
+        return g.channels >= 16 && o >= 32 && tiles >= (weightsKept ? 40 : 100)
     }
 }
 
-/// Workspace floats of `winogradStridedConv2dForward`: U, then a band of transformed input and products.
+/// Floats of a strided layer's transformed weights U (36 x [O, 4·C], matrices `winogradMatrixStride` apart),
+/// as `winogradPrepareStridedWeights` writes them.
 @inlinable
-public func winogradStridedWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry) -> Int {
+public func winogradStridedWeightCount(outChannels o: Int, channels c: Int) -> Int {
+    36 &* winogradMatrixStride(o &* 4 &* c)
+}
+
+/// Workspace floats of `winogradStridedConv2dForward`: a band of transformed input and products, then U (not
+/// needed when the caller passes kept transformed weights).
+@inlinable
+public func winogradStridedWorkspaceCount(outChannels o: Int, geometry g: ConvGeometry,
+                                          weightsKept: Bool = false) -> Int {
     let phases = 4 &* g.channels, tilesW = (g.outWidth &+ 4) / 5
     let band = winogradTileRowsPerBand(channels: max(phases, o), tilesW: tilesW, tilesH: (g.outHeight &+ 4) / 5)
         &* tilesW
-    return 36 &* winogradMatrixStride(o &* phases)
-        &+ 36 &* (winogradMatrixStride(phases &* band) &+ winogradMatrixStride(o &* band))
+    return 36 &* (winogradMatrixStride(phases &* band) &+ winogradMatrixStride(o &* band))
+        &+ (weightsKept ? 0 : winogradStridedWeightCount(outChannels: o, channels: g.channels))
 }
 
 /// U[ξ][o, phase·C + c] = (K h Kᵀ)[ξ] for the 2x2 kernel h[a][b] = w[o, c, 2a + by, 2b + bx] of every phase
 /// (phase = 2·by + bx) of weight [O, C, 4, 4]. One (ξ row, o) pair per item, so each pass over the channels
 /// writes six rows of U in order (see `winogradPrepareTransposedWeights`).
-func winogradTransformStridedWeights(_ weight: UnsafePointer<Float>, outChannels o: Int, channels c: Int,
-                                     into u: UnsafeMutablePointer<Float>) {
+public func winogradPrepareStridedWeights(_ weight: UnsafePointer<Float>, outChannels o: Int, channels c: Int,
+                                          into u: UnsafeMutablePointer<Float>) {
     let w = SendablePointer(UnsafeMutablePointer(mutating: weight)), dst = SendablePointer(u)
     let phases = 4 &* c, matrix = winogradMatrixStride(o &* phases)
     parallelFor(6 &* o, costPerItem: phases &* 60) { start, end in
@@ -58,15 +71,23 @@ func winogradTransformStridedWeights(_ weight: UnsafePointer<Float>, outChannels
 /// y (+)= conv(x, weight) + bias for a 4x4 stride-2 padding-1 conv (`conv2dUsesPolyphaseWinograd`).
 /// x: [N,C,H,W], weight: [O,C,4,4], y: [N,O,Ho,Wo] (every element written, or added onto with `accumulate`).
 /// It is also the input gradient of a 4x4 stride-2 padding-1 transposed conv (weight [Cin,Cout,4,4] read as
-/// [O,C,4,4], x = dy), whose geometry is the one this takes.
+/// [O,C,4,4], x = dy), whose geometry is the one this takes. With `transformedWeights`
+/// (`winogradPrepareStridedWeights` of this weight) the weight transform is skipped.
 public func winogradStridedConv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                          bias: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, batch: Int,
                                          outChannels o: Int, geometry g: ConvGeometry,
-                                         workspace: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+                                         workspace: UnsafeMutablePointer<Float>,
+                                         transformedWeights: UnsafePointer<Float>? = nil, accumulate: Bool = false) {
     let c = g.channels, phases = 4 &* c
-    winogradTransformStridedWeights(weight, outChannels: o, channels: c, into: workspace)
-    let u = UnsafePointer(workspace), uStride = winogradMatrixStride(o &* phases)
-    let bands = workspace + 36 &* uStride
+    let bands = workspace, uStride = winogradMatrixStride(o &* phases)
+    let u: UnsafePointer<Float>
+    if let transformedWeights {
+        u = transformedWeights
+    } else {
+        let slot = workspace + winogradStridedWorkspaceCount(outChannels: o, geometry: g, weightsKept: true)
+        winogradPrepareStridedWeights(weight, outChannels: o, channels: c, into: slot)
+        u = UnsafePointer(slot)
+    }
     let tilesW = (g.outWidth &+ 4) / 5, tilesH = (g.outHeight &+ 4) / 5
     let rowsPerBand = winogradTileRowsPerBand(channels: max(phases, o), tilesW: tilesW, tilesH: tilesH)
     for n in 0..<batch {

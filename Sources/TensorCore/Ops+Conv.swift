@@ -21,10 +21,13 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
     let batch = s.n
     let y = Tensor(uninitialized: [batch, o, g.outHeight, g.outWidth])  // every lowering writes all of it
     let kept = conv2dUsesWinograd(outChannels: o, geometry: g) ? winogradWeights : nil
-    ConvWorkspace.shared.withBuffer(count: conv2dWorkspaceCount(outChannels: o, geometry: g)) { workspace in
+    let keptStrided = conv2dUsesPolyphaseWinograd(outChannels: o, geometry: g, weightsKept: winogradWeights != nil)
+        ? winogradWeights?.stridedPointer(for: weight) : nil
+    let count = conv2dWorkspaceCount(outChannels: o, geometry: g, winogradWeightsKept: keptStrided != nil)
+    ConvWorkspace.shared.withBuffer(count: count) { workspace in
         conv2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
                       outChannels: o, geometry: g, workspace: workspace,
-                      winogradWeights: kept?.pointer(for: weight))
+                      winogradWeights: keptStrided ?? kept?.pointer(for: weight))
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return y.recorded(from: inputs) { gradOut in

@@ -22,7 +22,10 @@ public final class WinogradWeights {
     func pointer(for weight: Tensor) -> UnsafePointer<Float> { forward.pointer(for: weight) }
 
     /// U of a transposed conv's `weight` [Cin,Cout,4,4] (`winogradPrepareTransposedWeights`).
-    func transposedPointer(for weight: Tensor) -> UnsafePointer<Float> { forward.pointer(for: weight, transposed: true) }
+    func transposedPointer(for weight: Tensor) -> UnsafePointer<Float> { forward.pointer(for: weight, layer: .transposed) }
+
+    /// U of a 4x4 stride-2 conv's `weight` [O,C,4,4] (`winogradPrepareStridedWeights`).
+    func stridedPointer(for weight: Tensor) -> UnsafePointer<Float> { forward.pointer(for: weight, layer: .strided) }
 
     /// U of the rotated, channel-swapped kernel (the input gradient's convolution).
     func flippedPointer(for weight: Tensor) -> UnsafePointer<Float> { inputGradient.pointer(for: weight) }
@@ -36,16 +39,25 @@ private struct KeptTransform {
 
     init(kind: Kind) { self.kind = kind }
 
-    /// `transposed`: the weight is a 4x4 stride-2 transposed conv's (one layer is always one or the other).
-    mutating func pointer(for weight: Tensor, transposed: Bool = false) -> UnsafePointer<Float> {
+    /// Which Winograd the layer runs (a layer always runs the same one).
+    enum Layer { case stride1, transposed, strided }
+
+    mutating func pointer(for weight: Tensor, layer: Layer = .stride1) -> UnsafePointer<Float> {
         let o = weight.shape[0], c = weight.shape[1]
-        let count = transposed ? winogradTransposedWeightCount(inChannels: o, outChannels: c)
-            : winogradTransformedWeightCount(outChannels: o, channels: c)
+        let count: Int
+        switch layer {
+        case .stride1: count = winogradTransformedWeightCount(outChannels: o, channels: c)
+        case .transposed: count = winogradTransposedWeightCount(inChannels: o, outChannels: c)
+        case .strided: count = winogradStridedWeightCount(outChannels: o, channels: c)
+        }
         if let buffer, isCurrent, buffer.count == count { return UnsafePointer(buffer.data) }
         let u = buffer?.count == count ? buffer! : Tensor(shape: [count], storage: Storage(uninitializedCount: count), offset: 0)
-        if transposed {
+        switch layer {
+        case .transposed:
             winogradPrepareTransposedWeights(weight.data, inChannels: o, outChannels: c, into: u.data)
-        } else {
+        case .strided:
+            winogradPrepareStridedWeights(weight.data, outChannels: o, channels: c, into: u.data)
+        case .stride1:
             winogradPrepareWeights(weight.data, outChannels: o, channels: c, kernelSize: weight.shape[2],
                                    flipped: kind == .flipped, into: u.data)
         }

@@ -78,6 +78,19 @@ final class WinogradStridedTests: XCTestCase {
                     if accumulate { y = y.map { $0 - 0.5 } }
                     XCTAssertLessThan(relativeError(y, ref), 2e-5,
                                       "case \(index) \(t), band floats \(band), accumulate \(accumulate)")
+                    // Kept transformed weights: the very same floats, and no U slot in the workspace.
+                    var u = [Float](repeating: .nan, count: winogradStridedWeightCount(outChannels: t.o, channels: t.c))
+                    winogradPrepareStridedWeights(w, outChannels: t.o, channels: t.c, into: &u)
+                    var small = [Float](repeating: .nan, count: winogradStridedWorkspaceCount(
+                        outChannels: t.o, geometry: g, weightsKept: true))
+                    var kept = [Float](repeating: accumulate ? 0.5 : .nan, count: y.count)
+                    small.withUnsafeMutableBufferPointer { ws in
+                        winogradStridedConv2dForward(x: x, weight: w, bias: bias, y: &kept, batch: t.batch,
+                                                     outChannels: t.o, geometry: g, workspace: ws.baseAddress!,
+                                                     transformedWeights: u, accumulate: accumulate)
+                    }
+                    if accumulate { kept = kept.map { $0 - 0.5 } }
+                    XCTAssertEqual(kept, y, "kept weights, case \(index) \(t), band floats \(band)")
                 }
             }
         }
@@ -110,7 +123,9 @@ final class WinogradStridedTests: XCTestCase {
         }
         XCTAssertTrue(uses(64, 128, 128))    // unet_256 down2, PatchGAN conv2
         XCTAssertTrue(uses(64, 256, 128))    // the input gradient of unet_256 up2 (dy: 64 at 128², dx: 256)
-        XCTAssertFalse(uses(128, 256, 64))   // down3: 49 tiles
+        XCTAssertFalse(uses(128, 256, 64))   // down3: 49 tiles, unless its weights are kept
+        XCTAssertTrue(conv2dUsesPolyphaseWinograd(outChannels: 256, geometry: ConvGeometry(
+            channels: 128, height: 64, width: 64, kernelH: 4, kernelW: 4, stride: 2, padding: 1), weightsKept: true))
         XCTAssertFalse(uses(3, 64, 256))     // the first conv: 3 input channels
         XCTAssertFalse(uses(64, 128, 128, kernel: 3))
         XCTAssertFalse(uses(64, 128, 128, stride: 1))

@@ -63,6 +63,26 @@ final class FrozenWeightsTests: XCTestCase {
         XCTAssertEqual(withNoGrad { up(x) }.toArray(), changed)
     }
 
+    /// So do the 4x4 stride-2 down-convs.
+    func testFrozenStridedConvGivesTheUnfrozenResultAndForgetsOldWeights() {
+        let saved = conv2dLowering
+        defer { conv2dLowering = saved }
+        conv2dLowering = .winograd
+        var rng = RNG(seed: 17)
+        let down = Conv2d(16, 24, kernelSize: 4, stride: 2, padding: 1)
+        initializeWeights(down, method: .normal, gain: 0.1, rng: &rng)
+        let x = Tensor.uniform([1, 16, 14, 18], -1, 1, rng: &rng)
+        let unfrozen = withNoGrad { down(x) }.toArray()
+        down.freezeWeights()
+        XCTAssertEqual(withNoGrad { down(x) }.toArray(), unfrozen)  // makes the transformed weights
+        XCTAssertEqual(withNoGrad { down(x) }.toArray(), unfrozen)  // reuses them
+        initializeWeights(down, method: .normal, gain: 0.1, rng: &rng)
+        let changed = withNoGrad { down(x) }.toArray()
+        XCTAssertNotEqual(changed, unfrozen)
+        down.thawWeights()
+        XCTAssertEqual(withNoGrad { down(x) }.toArray(), changed)
+    }
+
     /// Training between optimizer steps: a frozen layer's forward and all its gradients equal the unfrozen
     /// ones, and a backward step whose weights changed after its forward pass uses the new weights.
     func testFrozenConvGradientsAreExactAndNeverStale() {
