@@ -176,15 +176,7 @@ func winogradF5x2OutputTransform(_ m: UnsafePointer<Float>, outChannels o: Int, 
             let b = biasPointer?.pointer[oc] ?? 0
             let plane = dst.pointer + oc &* outHeight &* outWidth
             for ty in 0..<tileRows {
-                let base = oc &* tiles &+ ty &* tilesW
-                for j in 0..<6 {
-                    let a0 = src.pointer + (j &* matrix &+ base), a1 = a0 + 6 &* matrix, a2 = a1 + 6 &* matrix
-                    let a3 = a2 + 6 &* matrix, a4 = a3 + 6 &* matrix, a5 = a4 + 6 &* matrix
-                    let sj = s + j &* tilesW, rowStride = 6 &* tilesW
-                    for tx in 0..<tilesW {
-                        store(applyAT5((a0[tx], a1[tx], a2[tx], a3[tx], a4[tx], a5[tx])), sj + tx, rowStride)
-                    }
-                }
+                applyAT5DownRows(src.pointer + (oc &* tiles &+ ty &* tilesW), matrix: matrix, tilesW: tilesW, into: s)
                 for r in 0..<5 {
                     let oy = (tileRow0 &+ ty) &* 5 &+ r
                     if oy >= outHeight { break }

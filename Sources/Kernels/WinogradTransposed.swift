@@ -162,15 +162,8 @@ func winogradTransposedOutputTransform(_ m: UnsafePointer<Float>, outChannels co
             for ty in 0..<tileRows {
                 for phase in 0..<4 {
                     let py = phase >> 1, px = phase & 1
-                    let base = (phase &* cout &+ o) &* tiles &+ ty &* tilesW
-                    for j in 0..<6 {
-                        let a0 = src.pointer + (j &* matrix &+ base), a1 = a0 + 6 &* matrix, a2 = a1 + 6 &* matrix
-                        let a3 = a2 + 6 &* matrix, a4 = a3 + 6 &* matrix, a5 = a4 + 6 &* matrix
-                        let sj = s + j &* tilesW, rowStride = 6 &* tilesW
-                        for tx in 0..<tilesW {
-                            store(applyAT5((a0[tx], a1[tx], a2[tx], a3[tx], a4[tx], a5[tx])), sj + tx, rowStride)
-                        }
-                    }
+                    applyAT5DownRows(src.pointer + ((phase &* cout &+ o) &* tiles &+ ty &* tilesW), matrix: matrix,
+                                     tilesW: tilesW, into: s)
                     // Phase (py, px)'s output (ky, kx) of tile tx is block[2ky + 1 - py][10 tx + 2kx + 1 - px].
                     for ky in 0..<5 {
                         let b0 = s + ky &* 6 &* tilesW, b1 = b0 + tilesW, b2 = b1 + tilesW
@@ -214,6 +207,20 @@ public typealias WinogradQuintet = (Float, Float, Float, Float, Float)
 func applyAT5(_ a: WinogradSextet) -> WinogradQuintet {
     let odd1 = a.1 - a.2, odd2 = a.3 - a.4, even1 = a.1 + a.2, even2 = a.3 + a.4
     return (a.0 + even1 + even2, odd1 + 2 * odd2, even1 + 4 * even2, odd1 + 8 * odd2, even1 + 16 * even2 + a.5)
+}
+
+/// s[k][j][tx] = (Oᵀ down column j of the 6x6 products of tile tx)[k], k < 5, for the `tilesW` tiles of one tile
+/// row of one output row of M (`m` points at its ξ = 0 entry of the first tile; matrices `matrix` apart).
+@inline(__always)
+func applyAT5DownRows(_ m: UnsafeMutablePointer<Float>, matrix: Int, tilesW: Int, into s: UnsafeMutablePointer<Float>) {
+    for j in 0..<6 {
+        let a0 = m + j &* matrix, a1 = a0 + 6 &* matrix, a2 = a1 + 6 &* matrix
+        let a3 = a2 + 6 &* matrix, a4 = a3 + 6 &* matrix, a5 = a4 + 6 &* matrix
+        let sj = s + j &* tilesW, rowStride = 6 &* tilesW
+        for tx in 0..<tilesW {
+            store(applyAT5((a0[tx], a1[tx], a2[tx], a3[tx], a4[tx], a5[tx])), sj + tx, rowStride)
+        }
+    }
 }
 
 @inline(__always)

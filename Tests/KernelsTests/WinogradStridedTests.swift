@@ -11,14 +11,6 @@ private struct StridedCase: CustomStringConvertible {
     }
 }
 
-private func randomValues(_ count: Int, seed: UInt64) -> [Float] {
-    var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1
-    return (0..<count).map { _ in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Float(Int64(bitPattern: state >> 11) % 2_000_001 - 1_000_000) / 1_000_000
-    }
-}
-
 /// The convolution by its definition, in Double.
 private func reference(_ t: StridedCase, x: [Float], w: [Float], bias: [Float]) -> [Double] {
     let g = t.geometry, oh = g.outHeight, ow = g.outWidth
@@ -34,12 +26,6 @@ private func reference(_ t: StridedCase, x: [Float], w: [Float], bias: [Float]) 
         y[((n * t.o + o) * oh + i) * ow + j] = sum
     } } } }
     return y
-}
-
-private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
-    let scale = b.map(abs).max() ?? 0
-    let worst = zip(a, b).map { abs(Double($0) - $1) }.max() ?? 0
-    return scale == 0 ? worst : worst / scale
 }
 
 final class WinogradStridedTests: XCTestCase {

@@ -8,14 +8,6 @@ private struct Case {
     var kernel = 3
 }
 
-private func randomValues(_ count: Int, seed: UInt64) -> [Float] {
-    var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1
-    return (0..<count).map { _ in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Float(Int64(bitPattern: state >> 11) % 2_000_001 - 1_000_000) / 1_000_000
-    }
-}
-
 /// Direct convolution in Double: y, dx = ∂⟨dy, y⟩/∂x and dW = ∂⟨dy, y⟩/∂W.
 private func reference(_ t: Case, x: [Float], w: [Float], bias: [Float], dy: [Float])
     -> (y: [Double], dx: [Double], dw: [Double]) {
@@ -37,13 +29,6 @@ private func reference(_ t: Case, x: [Float], w: [Float], bias: [Float], dy: [Fl
         y[yi] = sum
     } } } }
     return (y, dx, dw)
-}
-
-/// max |a - b| / max |b|: the error relative to the result's scale (what matters for a conv feeding a norm).
-private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
-    let scale = b.map(abs).max() ?? 0
-    let worst = zip(a, b).map { abs(Double($0) - $1) }.max() ?? 0
-    return scale == 0 ? worst : worst / scale
 }
 
 /// Runs conv2dForward/Backward through Winograd and returns y, dx (accumulated onto `start`), dW (likewise).

@@ -12,14 +12,6 @@ private struct TransposedCase: CustomStringConvertible {
     }
 }
 
-private func randomValues(_ count: Int, seed: UInt64) -> [Float] {
-    var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1
-    return (0..<count).map { _ in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Float(Int64(bitPattern: state >> 11) % 2_000_001 - 1_000_000) / 1_000_000
-    }
-}
-
 /// The transposed convolution by its definition, in Double: every input pixel scatters its 4x4 footprint,
 /// y[o, 2i - 1 + ky, 2j - 1 + kx] += w[c, o, ky, kx] · x[c, i, j].
 private func reference(_ t: TransposedCase, x: [Float], w: [Float], bias: [Float]) -> [Double] {
@@ -37,12 +29,6 @@ private func reference(_ t: TransposedCase, x: [Float], w: [Float], bias: [Float
         } } }
     } }
     return y
-}
-
-private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
-    let scale = b.map(abs).max() ?? 0
-    let worst = zip(a, b).map { abs(Double($0) - $1) }.max() ?? 0
-    return scale == 0 ? worst : worst / scale
 }
 
 /// Runs the Winograd forward (its own weight transform, or `prepared` ones) on a NaN-filled output and

@@ -45,42 +45,36 @@ final class FrozenWeightsTests: XCTestCase {
 
     /// The U-Net's up-convs keep their polyphase Winograd transforms the same way.
     func testFrozenTransposedConvGivesTheUnfrozenResultAndForgetsOldWeights() {
-        let saved = conv2dLowering
-        defer { conv2dLowering = saved }
-        conv2dLowering = .winograd
         var rng = RNG(seed: 13)
         let up = ConvTranspose2d(32, 16, kernelSize: 4, stride: 2, padding: 1)
-        initializeWeights(up, method: .normal, gain: 0.1, rng: &rng)
-        let x = Tensor.uniform([1, 32, 7, 9], -1, 1, rng: &rng)
-        let unfrozen = withNoGrad { up(x) }.toArray()
-        up.freezeWeights()
-        XCTAssertEqual(withNoGrad { up(x) }.toArray(), unfrozen)  // makes the transformed weights
-        XCTAssertEqual(withNoGrad { up(x) }.toArray(), unfrozen)  // reuses them
-        initializeWeights(up, method: .normal, gain: 0.1, rng: &rng)
-        let changed = withNoGrad { up(x) }.toArray()
-        XCTAssertNotEqual(changed, unfrozen)
-        up.thawWeights()
-        XCTAssertEqual(withNoGrad { up(x) }.toArray(), changed)
+        assertKeepsExactTransforms(up, input: Tensor.uniform([1, 32, 7, 9], -1, 1, rng: &rng), rng: &rng)
     }
 
     /// So do the 4x4 stride-2 down-convs.
     func testFrozenStridedConvGivesTheUnfrozenResultAndForgetsOldWeights() {
+        var rng = RNG(seed: 17)
+        let down = Conv2d(16, 24, kernelSize: 4, stride: 2, padding: 1)
+        assertKeepsExactTransforms(down, input: Tensor.uniform([1, 16, 14, 18], -1, 1, rng: &rng), rng: &rng)
+    }
+
+    /// Under the Winograd lowering: the frozen layer gives the unfrozen result when it makes its kept
+    /// transforms and when it reuses them, and re-initialising it (which drops them) changes the result to
+    /// what the thawed layer computes.
+    private func assertKeepsExactTransforms(_ layer: Module, input x: Tensor, rng: inout RNG,
+                                            file: StaticString = #filePath, line: UInt = #line) {
         let saved = conv2dLowering
         defer { conv2dLowering = saved }
         conv2dLowering = .winograd
-        var rng = RNG(seed: 17)
-        let down = Conv2d(16, 24, kernelSize: 4, stride: 2, padding: 1)
-        initializeWeights(down, method: .normal, gain: 0.1, rng: &rng)
-        let x = Tensor.uniform([1, 16, 14, 18], -1, 1, rng: &rng)
-        let unfrozen = withNoGrad { down(x) }.toArray()
-        down.freezeWeights()
-        XCTAssertEqual(withNoGrad { down(x) }.toArray(), unfrozen)  // makes the transformed weights
-        XCTAssertEqual(withNoGrad { down(x) }.toArray(), unfrozen)  // reuses them
-        initializeWeights(down, method: .normal, gain: 0.1, rng: &rng)
-        let changed = withNoGrad { down(x) }.toArray()
-        XCTAssertNotEqual(changed, unfrozen)
-        down.thawWeights()
-        XCTAssertEqual(withNoGrad { down(x) }.toArray(), changed)
+        initializeWeights(layer, method: .normal, gain: 0.1, rng: &rng)
+        let unfrozen = withNoGrad { layer(x) }.toArray()
+        layer.freezeWeights()
+        XCTAssertEqual(withNoGrad { layer(x) }.toArray(), unfrozen, file: file, line: line)  // makes them
+        XCTAssertEqual(withNoGrad { layer(x) }.toArray(), unfrozen, file: file, line: line)  // reuses them
+        initializeWeights(layer, method: .normal, gain: 0.1, rng: &rng)
+        let changed = withNoGrad { layer(x) }.toArray()
+        XCTAssertNotEqual(changed, unfrozen, file: file, line: line)
+        layer.thawWeights()
+        XCTAssertEqual(withNoGrad { layer(x) }.toArray(), changed, file: file, line: line)
     }
 
     /// Training between optimizer steps: a frozen layer's forward and all its gradients equal the unfrozen
