@@ -24,6 +24,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Time by process CPU time instead of wall time (steadier on a busy machine; use with --threads 1).")
     var cpuClock = false
 
+    @Flag(help: "Time the forward passes with kept Winograd weight transforms, as `translate convert` runs them (forward + backward: as training runs them, either way).")
+    var frozen = false
+
     @Option(help: "Only the layers whose label contains this text.")
     var layer: String?
 
@@ -64,14 +67,14 @@ struct BenchCommand: ParsableCommand {
         print("Conv layers at batch 1; eff = GFLOP/s / sgemm peak; f+b = forward + backward (input, weight, bias).")
         let selected = { (layers: [ConvBenchLayer]) in layers.filter { layer == nil || $0.label.contains(layer!) } }
         printConvBench(title: "U-Net 256 generator (ngf 64, 256x256)", layers: selected(unet256ConvLayers()),
-                       peak: peak, runs: runs)
+                       peak: peak, runs: runs, frozen: frozen)
         printConvBench(title: "ResNet-9 generator (ngf 64, 256x256)", layers: selected(resnet9ConvLayers()),
-                       peak: peak, runs: runs)
+                       peak: peak, runs: runs, frozen: frozen)
         printConvBench(title: "ResNet residual convs at 128x128 (ngf 64 and 32)",
-                       layers: selected(resnetResidualLayers128()), peak: peak, runs: runs)
+                       layers: selected(resnetResidualLayers128()), peak: peak, runs: runs, frozen: frozen)
         printConvBench(title: "PatchGAN discriminator (ndf 64, n_layers 3) on pix2pix pairs at 256x256 and 128x128",
                        layers: selected(patchGANConvLayers(size: 256, inChannels: 6)
-                                        + patchGANConvLayers(size: 128, inChannels: 6)), peak: peak, runs: runs)
+                                        + patchGANConvLayers(size: 128, inChannels: 6)), peak: peak, runs: runs, frozen: frozen)
     }
 }
 

@@ -144,8 +144,9 @@ struct ConvBenchResult {
 }
 
 /// Times one layer through the TensorCore ops, as training runs it: forward with the graph recorded, then
-/// forward + backward with a random output gradient.
-func benchConvLayer(_ layer: ConvBenchLayer, runs: Int) -> ConvBenchResult {
+/// forward + backward with a random output gradient. `frozen`: the forward pass keeps its Winograd weight
+/// transforms between runs, as a converting network does (the forward + backward timing never does).
+func benchConvLayer(_ layer: ConvBenchLayer, runs: Int, frozen: Bool = false) -> ConvBenchResult {
     // Uniform values: cheaper to draw than normal ones, and the timing does not depend on the values.
     var rng = RNG(seed: 1)
     let x = Tensor.uniform([1, layer.inChannels, layer.size, layer.size], -1, 1, rng: &rng,
@@ -154,21 +155,23 @@ func benchConvLayer(_ layer: ConvBenchLayer, runs: Int) -> ConvBenchResult {
         : [layer.inChannels, layer.outChannels, layer.kernel, layer.kernel]
     let w = Tensor.uniform(wShape, -0.03, 0.03, rng: &rng, requiresGrad: true)
     let b: Tensor? = layer.bias ? Tensor(zeros: [layer.outChannels], requiresGrad: true) : nil
-    func forward() -> Tensor {
+    let kept = frozen ? WinogradWeights() : nil
+    func forward(_ winogradWeights: WinogradWeights? = nil) -> Tensor {
         layer.kind == .conv
-            ? conv2d(x, weight: w, bias: b, stride: layer.stride, padding: layer.padding)
+            ? conv2d(x, weight: w, bias: b, stride: layer.stride, padding: layer.padding,
+                     winogradWeights: winogradWeights)
             : convTranspose2d(x, weight: w, bias: b, stride: layer.stride, padding: layer.padding,
-                              outputPadding: layer.outputPadding)
+                              outputPadding: layer.outputPadding, winogradWeights: winogradWeights)
     }
     let gradOut = Tensor.uniform([1, layer.outChannels, layer.outSize, layer.outSize], -1, 1, rng: &rng)
-    let fwd = medianSeconds(runs: runs) { _ = forward() }
+    let fwd = medianSeconds(runs: runs) { _ = forward(kept) }
     let train = medianSeconds(runs: runs) { forward().backward(gradient: gradOut) }
     return ConvBenchResult(layer: layer, forwardSeconds: fwd, trainingSeconds: train)
 }
 
 /// Prints one network's table: per layer GFLOP, time, GFLOP/s and efficiency (achieved / sgemm peak), forward
 /// and forward+backward, and a total line for the whole stack (repeated layers counted `repeats` times).
-func printConvBench(title: String, layers: [ConvBenchLayer], peak: Double, runs: Int) {
+func printConvBench(title: String, layers: [ConvBenchLayer], peak: Double, runs: Int, frozen: Bool = false) {
     if layers.isEmpty { return }
     print("\n\(title)")
     let header = "layer".padding(toLength: 42, withPad: " ", startingAt: 0)
@@ -177,7 +180,7 @@ func printConvBench(title: String, layers: [ConvBenchLayer], peak: Double, runs:
     print(String(repeating: "─", count: header.count))
     var totalF = 0.0, totalFS = 0.0, totalT = 0.0, totalTS = 0.0
     for layer in layers {
-        let r = benchConvLayer(layer, runs: runs)
+        let r = benchConvLayer(layer, runs: runs, frozen: frozen)
         let n = Double(layer.repeats)
         totalF += layer.forwardFlops * n; totalFS += r.forwardSeconds * n
         totalT += layer.trainingFlops * n; totalTS += r.trainingSeconds * n
