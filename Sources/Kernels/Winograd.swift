@@ -272,19 +272,37 @@ func winogradConvolve<T: WinogradTiling>(_ tiling: T.Type, input: UnsafePointer<
     var row0 = 0
     while row0 < tilesH {
         let rows = min(rowsPerBand, tilesH &- row0), tiles = rows &* tilesW
-        let vStride = winogradMatrixStride(c &* tiles), mStride = winogradMatrixStride(o &* tiles)
-        let uStride = winogradMatrixStride(o &* c)
-        let v = bands, m = bands + 36 &* vStride
+        let v = bands, m = bands + 36 &* winogradMatrixStride(c &* tiles)
         winogradInputTransform(T.self, input, channels: c, height: height, width: width, padding: padding,
                                tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
-        sgemmBatch(36) { xi in  // M[ξ][O, tiles] = U[ξ][O, C] · V[ξ][C, tiles]
-            sgemm(m: o, n: tiles, k: c, a: u + xi &* uStride, lda: c, b: v + xi &* vStride, ldb: tiles,
-                  c: m + xi &* mStride, ldc: tiles)
-        }
+        winogradProducts(u, rows: o, depth: c, v, tiles: tiles, into: m)
         winogradOutputTransform(T.self, m, outChannels: o, tileRow0: row0, tileRows: rows, tilesW: tilesW,
                                 bias: bias, output: output, outHeight: outHeight, outWidth: outWidth,
                                 accumulate: accumulate)
         row0 &+= rows
+    }
+}
+
+/// M[ξ][rows, tiles] = U[ξ][rows, depth] · V[ξ][depth, tiles] for the 36 ξ (each set of matrices
+/// `winogradMatrixStride` of its size apart): the GEMMs of every forward Winograd pass.
+func winogradProducts(_ u: UnsafePointer<Float>, rows: Int, depth: Int, _ v: UnsafePointer<Float>, tiles: Int,
+                      into m: UnsafeMutablePointer<Float>) {
+    let uStride = winogradMatrixStride(rows &* depth), vStride = winogradMatrixStride(depth &* tiles)
+    let mStride = winogradMatrixStride(rows &* tiles)
+    sgemmBatch(36) { xi in
+        sgemm(m: rows, n: tiles, k: depth, a: u + xi &* uStride, lda: depth, b: v + xi &* vStride, ldb: tiles,
+              c: m + xi &* mStride, ldc: tiles)
+    }
+}
+
+/// target[0..<count] (+)= row[i] + bias: one finished output row of a Winograd output transform.
+@inline(__always)
+func storeOutputRow(_ row: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int, bias: Float,
+                    accumulate: Bool) {
+    if accumulate {
+        for i in 0..<count { target[i] += row[i] + bias }
+    } else {
+        for i in 0..<count { target[i] = row[i] + bias }
     }
 }
 
@@ -514,12 +532,7 @@ func winogradOutputTransform<T: WinogradTiling>(_ tiling: T.Type, _ m: UnsafePoi
                         store(T.outputPoints((b0[tx], b1[tx], b2[tx], b3[tx], b4[tx], b5[tx])), count: tile,
                               row + tx &* tile, 1)
                     }
-                    let target = plane + oy &* outWidth
-                    if accumulate {
-                        for i in 0..<outWidth { target[i] += row[i] + b }
-                    } else {
-                        for i in 0..<outWidth { target[i] = row[i] + b }
-                    }
+                    storeOutputRow(row, to: plane + oy &* outWidth, count: outWidth, bias: b, accumulate: accumulate)
                 }
             }
         }

@@ -56,13 +56,10 @@ public func winogradPrepareStridedWeights(_ weight: UnsafePointer<Float>, outCha
             let xiy = item / o, oc = item &- xiy &* o
             for phase in 0..<4 {
                 let by = phase >> 1, bx = phase & 1
-                let out = dst.pointer + (6 &* xiy &* matrix &+ oc &* phases &+ phase &* c)
-                for ci in 0..<c {
-                    let top = w.pointer + ((oc &* c &+ ci) &* 16 &+ by &* 4 &+ bx), bottom = top + 8
-                    let left = sextetLane(applyG2(top[0], bottom[0]), xiy)
-                    let right = sextetLane(applyG2(top[2], bottom[2]), xiy)
-                    store(applyG2(left, right), out + ci, matrix)
-                }
+                winogradTransform2x2Run(UnsafePointer(w.pointer + (oc &* c &* 16 &+ by &* 4 &+ bx)), kernelStride: 16,
+                                        rowStep: 8, columnStep: 2, count: c, xiRow: xiy,
+                                        into: dst.pointer + (6 &* xiy &* matrix &+ oc &* phases &+ phase &* c),
+                                        matrix: matrix)
             }
         }
     }
@@ -79,7 +76,7 @@ public func winogradStridedConv2dForward(x: UnsafePointer<Float>, weight: Unsafe
                                          workspace: UnsafeMutablePointer<Float>,
                                          transformedWeights: UnsafePointer<Float>? = nil, accumulate: Bool = false) {
     let c = g.channels, phases = 4 &* c
-    let bands = workspace, uStride = winogradMatrixStride(o &* phases)
+    let bands = workspace
     let u: UnsafePointer<Float>
     if let transformedWeights {
         u = transformedWeights
@@ -95,14 +92,10 @@ public func winogradStridedConv2dForward(x: UnsafePointer<Float>, weight: Unsafe
         var row0 = 0
         while row0 < tilesH {
             let rows = min(rowsPerBand, tilesH &- row0), tiles = rows &* tilesW
-            let vStride = winogradMatrixStride(phases &* tiles), mStride = winogradMatrixStride(o &* tiles)
-            let v = bands, m = bands + 36 &* vStride
+            let v = bands, m = bands + 36 &* winogradMatrixStride(phases &* tiles)
             winogradPolyphaseInputTransform(xn, channels: c, height: g.height, width: g.width, tileRow0: row0,
                                             tileRows: rows, tilesW: tilesW, into: v)
-            sgemmBatch(36) { xi in  // M[ξ][O, tiles] = U[ξ][O, 4C] · V[ξ][4C, tiles]
-                sgemm(m: o, n: tiles, k: phases, a: u + xi &* uStride, lda: phases, b: v + xi &* vStride,
-                      ldb: tiles, c: m + xi &* mStride, ldc: tiles)
-            }
+            winogradProducts(u, rows: o, depth: phases, v, tiles: tiles, into: m)  // U[ξ][O, 4C] · V[ξ][4C, tiles]
             winogradF5x2OutputTransform(m, outChannels: o, tileRow0: row0, tileRows: rows, tilesW: tilesW, bias: bias,
                                         output: yn, outHeight: g.outHeight, outWidth: g.outWidth,
                                         accumulate: accumulate)
@@ -185,12 +178,7 @@ func winogradF5x2OutputTransform(_ m: UnsafePointer<Float>, outChannels o: Int, 
                     for tx in 0..<tilesW {
                         store(applyAT5((b0[tx], b1[tx], b2[tx], b3[tx], b4[tx], b5[tx])), row + 5 &* tx, 1)
                     }
-                    let target = plane + oy &* outWidth
-                    if accumulate {
-                        for i in 0..<outWidth { target[i] += row[i] + b }
-                    } else {
-                        for i in 0..<outWidth { target[i] = row[i] + b }
-                    }
+                    storeOutputRow(row, to: plane + oy &* outWidth, count: outWidth, bias: b, accumulate: accumulate)
                 }
             }
         }

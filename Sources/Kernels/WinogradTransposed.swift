@@ -73,15 +73,25 @@ public func winogradPrepareTransposedWeights(_ weight: UnsafePointer<Float>, inC
                 let py = phase >> 1, px = phase & 1
                 // h[a][b] = k[(3 - py - 2a) * 4 + 3 - px - 2b]
                 let topIndex: Int = (3 &- py) &* 4 &+ (3 &- px)
-                let out = dst.pointer + (6 &* xiy &* matrix &+ (phase &* cout &+ o) &* cin)
-                for c in 0..<cin {
-                    let top = w.pointer + ((c &* cout &+ o) &* 16 &+ topIndex), bottom = top - 8
-                    let left = sextetLane(applyG2(top[0], bottom[0]), xiy)
-                    let right = sextetLane(applyG2(top[-2], bottom[-2]), xiy)
-                    store(applyG2(left, right), out + c, matrix)
-                }
+                winogradTransform2x2Run(UnsafePointer(w.pointer + (o &* 16 &+ topIndex)), kernelStride: cout &* 16,
+                                        rowStep: -8, columnStep: -2, count: cin, xiRow: xiy,
+                                        into: dst.pointer + (6 &* xiy &* matrix &+ (phase &* cout &+ o) &* cin),
+                                        matrix: matrix)
             }
         }
+    }
+}
+
+/// Row `xiRow` of U (the six ξ = 6·xiRow + ξx, `matrix` apart) for `count` 2x2 kernels, kernel i's taps
+/// h[a][b] at taps + i·kernelStride + a·rowStep + b·columnStep, written to out[i] (+ ξx·matrix).
+@inline(__always)
+func winogradTransform2x2Run(_ taps: UnsafePointer<Float>, kernelStride: Int, rowStep: Int, columnStep: Int,
+                             count: Int, xiRow: Int, into out: UnsafeMutablePointer<Float>, matrix: Int) {
+    for i in 0..<count {
+        let top = taps + i &* kernelStride, bottom = top + rowStep
+        let left = sextetLane(applyG2(top[0], bottom[0]), xiRow)
+        let right = sextetLane(applyG2(top[columnStep], bottom[columnStep]), xiRow)
+        store(applyG2(left, right), out + i, matrix)
     }
 }
 
@@ -120,20 +130,15 @@ public func winogradConvTranspose2dForward(x: UnsafePointer<Float>, weight: Unsa
         winogradPrepareTransposedWeights(weight, inChannels: cin, outChannels: cout, into: slot)
         u = UnsafePointer(slot)
     }
-    let uStride = winogradMatrixStride(rows &* cin)
     for n in 0..<batch {
         let xn = x + n &* cin &* h &* w, yn = y + n &* cout &* g.inputPlane
         var row0 = 0
         while row0 < tilesH {
             let bandRows = min(rowsPerBand, tilesH &- row0), tiles = bandRows &* tilesW
-            let vStride = winogradMatrixStride(cin &* tiles), mStride = winogradMatrixStride(rows &* tiles)
-            let v = bands, m = bands + 36 &* vStride
+            let v = bands, m = bands + 36 &* winogradMatrixStride(cin &* tiles)
             winogradInputTransform(WinogradF5x2.self, xn, channels: cin, height: h, width: w, padding: 1,
                                    tileRow0: row0, tileRows: bandRows, tilesW: tilesW, into: v)
-            sgemmBatch(36) { xi in  // M[ξ][4·Cout, tiles] = U[ξ][4·Cout, Cin] · V[ξ][Cin, tiles]
-                sgemm(m: rows, n: tiles, k: cin, a: u + xi &* uStride, lda: cin, b: v + xi &* vStride, ldb: tiles,
-                      c: m + xi &* mStride, ldc: tiles)
-            }
+            winogradProducts(u, rows: rows, depth: cin, v, tiles: tiles, into: m)  // U[ξ][4·Cout, Cin] · V[ξ]
             winogradTransposedOutputTransform(m, outChannels: cout, tileRow0: row0, tileRows: bandRows,
                                               tilesW: tilesW, bias: bias, output: yn, outHeight: g.height,
                                               outWidth: g.width, accumulate: accumulate)
@@ -180,12 +185,8 @@ func winogradTransposedOutputTransform(_ m: UnsafePointer<Float>, outChannels co
                     let oy = (tileRow0 &+ ty) &* 10 &- 1 &+ r
                     if oy < 0 { continue }
                     if oy >= outHeight { break }
-                    let from = block + (r &* blockW &+ 1), to = plane + oy &* outWidth
-                    if accumulate {
-                        for i in 0..<outWidth { to[i] += from[i] + b }
-                    } else {
-                        for i in 0..<outWidth { to[i] = from[i] + b }
-                    }
+                    storeOutputRow(block + (r &* blockW &+ 1), to: plane + oy &* outWidth, count: outWidth, bias: b,
+                                   accumulate: accumulate)
                 }
             }
         }
