@@ -43,6 +43,11 @@ final class ParityTests: XCTestCase {
     /// The residual blocks' 3x3 convolutions and the PatchGAN's 4x4 stride-1 ones once through Winograd and once
     /// through im2col columns, so both lowerings are held to the fixtures (automatic picks Winograd from 32
     /// channels, which ngf 8 just reaches in the residual blocks and n_layers 3 in its 32→64 conv).
+    /// Under Winograd the gradients get 5x the usual room: they inherit the forward's rounding, which is ~8x a
+    /// direct sum's (nlayer_d3_batch_ndf8's output: 4.0e-6 vs 5e-7 max abs), and the final conv's bias
+    /// gradient, a sum of residuals that largely cancel, magnifies it: its relative error was 3.5e-6 with
+    /// OpenBLAS's Haswell kernels (1.6x the usual bound) and below it with the Cooper Lake ones. A wrong
+    /// tap or transform would be off by O(1).
     func testBothConvLowerings() throws {
         let saved = conv2dLowering
         defer { conv2dLowering = saved }
@@ -50,7 +55,7 @@ final class ParityTests: XCTestCase {
             conv2dLowering = lowering
             for name in ["resnet_9blocks_ngf8", "resnet_6blocks_ngf8_batch_dropout", "nlayer_d1_batch_ndf8",
                          "nlayer_d3_batch_ndf8", "nlayer_d3_batch_ndf8_b2", "nlayer_d3_instance_ndf8"] {
-                try checkParity(name)
+                try checkParity(name, gradientFactor: (lowering == .winograd ? 5 : 1) * Self.noiseFactor)
             }
         }
     }
