@@ -19,7 +19,9 @@ extension Module {
     @discardableResult
     public func flattenParameters() -> FlatParameters {
         let total = parameterCount
-        let values = Storage(count: total), gradients = Storage(count: total)
+        // Gradients in pages that cost nothing until a backward pass writes them (never, for a network whose
+        // optimizer updates during backward).
+        let values = Storage(count: total), gradients = Storage(untouchedZerosCount: total)
         var offset = 0
         visitModules { path, module in
             for (index, entry) in module.localParameters.enumerated() {

@@ -14,6 +14,16 @@ public func withNoGrad<T>(_ body: () throws -> T) rethrows -> T {
     return try body()
 }
 
+/// Takes a leaf's gradient as soon as a backward pass has completed it (every op that used the leaf has added
+/// its part), instead of leaving it in the leaf's `grad`. A fused optimizer (`Adam.updateDuringBackward`) updates
+/// the parameter right there, so a network's gradients never all exist at once.
+public protocol GradientSink: AnyObject {
+    /// A zeroed gradient for `node` to accumulate into (the sink may hand out reused buffers).
+    func gradientBuffer(for node: GraphNode, shape: Shape) -> Tensor
+    /// `node`'s completed gradient; backward drops it from the node right before this call.
+    func gradientReady(_ node: GraphNode, _ gradient: Tensor)
+}
+
 /// The graph side of a tensor: whether gradients flow into it, its gradient, and (for op results) the op's
 /// inputs and backward step. It does not reference the tensor's values, so a recorded graph only keeps the
 /// activations that backward steps capture themselves; an intermediate result that no backward step needs is
@@ -26,6 +36,8 @@ public final class GraphNode {
     public var grad: Tensor?
     var parents: [GraphNode] = []
     var backwardFn: ((UnsafeMutablePointer<Float>) -> Void)?
+    /// Where a leaf's completed gradient goes instead of `grad` (weak: the sink owns the parameters).
+    public weak var gradientSink: GradientSink?
 
     init(shape: Shape, requiresGrad: Bool) {
         self.shape = shape
@@ -35,7 +47,7 @@ public final class GraphNode {
     /// Pointer to the gradient, allocating a zero gradient on first use. Op backward closures add into it.
     public func gradData() -> UnsafeMutablePointer<Float> {
         if let g = grad { return g.data }
-        let g = Tensor(zeros: shape)
+        let g = gradientSink?.gradientBuffer(for: self, shape: shape) ?? Tensor(zeros: shape)
         grad = g
         return g.data
     }
@@ -108,11 +120,28 @@ extension Tensor {
         } else {
             for i in 0..<count { g[i] += 1 }
         }
+        // Leaves with a gradient sink: how many recorded uses have yet to pass their part back.
+        var pendingUses: [ObjectIdentifier: Int] = [:]
+        for node in order where node.backwardFn != nil {
+            for p in node.parents where p.requiresGrad && p.gradientSink != nil {
+                pendingUses[ObjectIdentifier(p), default: 0] += 1
+            }
+        }
         for node in order.reversed() {
             guard let fn = node.backwardFn else { continue }
+            let parents = node.parents
             if let gOut = node.grad { fn(gOut.data) }
             node.releaseGraph()
             node.grad = nil  // an intermediate result: its gradient has been passed on
+            if pendingUses.isEmpty { continue }
+            for p in parents where p.requiresGrad {
+                guard let sink = p.gradientSink, let left = pendingUses[ObjectIdentifier(p)] else { continue }
+                pendingUses[ObjectIdentifier(p)] = left - 1
+                if left == 1, let gradient = p.grad {
+                    p.grad = nil
+                    sink.gradientReady(p, gradient)
+                }
+            }
         }
     }
 

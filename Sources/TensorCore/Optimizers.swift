@@ -41,25 +41,95 @@ public final class Adam {
 
     /// One update from the parameters' current gradients (a parameter without a gradient is skipped).
     public func step() {
+        precondition(fusedIndex.isEmpty, "Adam.step: this optimizer updates during backward (beginFusedStep)")
         stepCount += 1
-        // PyTorch's hyper-parameters are Python doubles and its scalar arithmetic (1 - beta1, bias corrections,
-        // step size) is done in Double, then rounded to Float by the tensor ops. Recover the decimal the user
-        // wrote (0.999, not Float(0.999)) and follow the same path, so the update matches PyTorch's rounding.
+        let scalars = stepScalars()
+        for block in contiguousBlocks(parameters) {
+            update(block.first, count: block.count, gradient: parameters[block.first].grad!.data, scalars)
+        }
+    }
+
+    /// The per-step constants of the update. PyTorch's hyper-parameters are Python doubles and its scalar
+    /// arithmetic (1 - beta1, bias corrections, step size) is done in Double, then rounded to Float by the
+    /// tensor ops. Recover the decimal the user wrote (0.999, not Float(0.999)) and follow the same path, so the
+    /// update matches PyTorch's rounding.
+    private struct StepScalars { var w1, beta2, w2, stepSize, bc2Sqrt: Float }
+
+    private func stepScalars() -> StepScalars {
         let b1 = decimalValue(beta1), b2 = decimalValue(beta2), t = Double(stepCount)
         let biasCorrection1 = 1 - pow(b1, t)
         let biasCorrection2 = 1 - pow(b2, t)
-        let stepSize = Float(decimalValue(lr) / biasCorrection1)
-        let bc2Sqrt = Float(pow(biasCorrection2, 0.5))
-        for block in contiguousBlocks(parameters) {
-            let p = parameters[block.first]
-            adamUpdate(p.data, p.grad!.data, expAvg: expAvg[block.first].data, expAvgSq: expAvgSq[block.first].data,
-                       block.count, w1: Float(1 - b1), beta2: Float(b2), w2: Float(1 - b2), eps: eps,
-                       stepSize: stepSize, biasCorrection2Sqrt: bc2Sqrt)
+        return StepScalars(w1: Float(1 - b1), beta2: Float(b2), w2: Float(1 - b2),
+                           stepSize: Float(decimalValue(lr) / biasCorrection1), bc2Sqrt: Float(pow(biasCorrection2, 0.5)))
+    }
+
+    /// Adam over `count` floats from parameter `first` on (its moments are laid out like the parameters).
+    private func update(_ first: Int, count: Int, gradient: UnsafePointer<Float>, _ k: StepScalars) {
+        adamUpdate(parameters[first].data, gradient, expAvg: expAvg[first].data, expAvgSq: expAvgSq[first].data,
+                   count, w1: k.w1, beta2: k.beta2, w2: k.w2, eps: eps, stepSize: k.stepSize,
+                   biasCorrection2Sqrt: k.bc2Sqrt)
+    }
+
+    // MARK: updating during backward
+
+    /// Parameter index by graph node, once `updateDuringBackward()` has been called.
+    private var fusedIndex: [ObjectIdentifier: Int] = [:]
+    /// The current fused step's constants (nil before the first `beginFusedStep()`).
+    private var fusedScalars: StepScalars?
+    /// Gradient buffers handed back after their update, for the next parameters (a gradient takes the smallest
+    /// one that fits, so a few buffers of the largest layers' size serve the whole pass).
+    private var spareGradients: [Storage] = []
+    /// Every gradient buffer this optimizer made (only those are recycled).
+    private var ownBuffers = Set<ObjectIdentifier>()
+
+    /// From now on each parameter is updated inside `backward()`, the moment its gradient is complete, and its
+    /// gradient is dropped right after: the gradients of the whole network never exist at once (for unet_256,
+    /// 218 MB of them) and are never zeroed, stored or read back as a block. Call `beginFusedStep()` before each
+    /// step's single backward pass instead of `zeroGrad()` … `step()`. The arithmetic per parameter is the
+    /// same as `step()`'s, so the results are identical. Only for a step with one backward pass through the
+    /// parameters: a second pass would start another update. Parameters drop their gradient views (a network's
+    /// flat gradient block is then never touched).
+    public func updateDuringBackward() {
+        for (i, p) in parameters.enumerated() {
+            p.grad = nil
+            p.node.gradientSink = self
+            fusedIndex[ObjectIdentifier(p.node)] = i
         }
+    }
+
+    /// Starts a fused step: counts it and fixes its constants; the following backward pass updates every
+    /// parameter it reaches (the others are skipped, like `step()` skips parameters without a gradient).
+    public func beginFusedStep() {
+        precondition(!fusedIndex.isEmpty, "Adam.beginFusedStep: call updateDuringBackward() first")
+        stepCount += 1
+        fusedScalars = stepScalars()
     }
 
     /// Zeroes every parameter's gradient.
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
+}
+
+extension Adam: GradientSink {
+    public func gradientBuffer(for node: GraphNode, shape: Shape) -> Tensor {
+        let fitting = spareGradients.indices.filter { spareGradients[$0].count >= shape.count }
+        guard let best = fitting.min(by: { spareGradients[$0].count < spareGradients[$1].count }) else {
+            let fresh = Tensor(zeros: shape)
+            ownBuffers.insert(ObjectIdentifier(fresh.storage))
+            return fresh
+        }
+        let storage = spareGradients.remove(at: best)
+        zeroFill(storage.pointer, count: shape.count)
+        return Tensor(shape: shape, storage: storage, offset: 0)
+    }
+
+    public func gradientReady(_ node: GraphNode, _ gradient: Tensor) {
+        guard let i = fusedIndex[ObjectIdentifier(node)] else { return }
+        guard let scalars = fusedScalars else {
+            preconditionFailure("Adam: a backward pass reached the parameters without beginFusedStep()")
+        }
+        update(i, count: parameters[i].count, gradient: gradient.data, scalars)
+        if ownBuffers.contains(ObjectIdentifier(gradient.storage)) { spareGradients.append(gradient.storage) }
+    }
 }
 
 /// Plain SGD (optional momentum 0): p -= lr * grad.

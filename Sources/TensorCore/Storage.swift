@@ -49,9 +49,29 @@ public final class Storage: @unchecked Sendable {
         StorageStats.add(bytes)
     }
 
+    /// Whether `pointer` is an anonymous mapping (`init(untouchedZerosCount:)`) rather than a malloc block.
+    private var isMapped = false
+
+    /// Zero-filled storage whose pages cost no memory until first written: an anonymous mapping (zero pages on
+    /// demand) instead of a malloc block filled with zeros. For blocks that may never be used, like the flat
+    /// gradient block of a network whose optimizer updates during backward.
+    public init(untouchedZerosCount count: Int) {
+        precondition(count >= 0, "negative storage size")
+        self.count = count
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              raw != MAP_FAILED else {
+            fatalError("out of memory mapping \(bytes) bytes")
+        }
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        isMapped = true
+        StorageStats.add(bytes)
+    }
+
     deinit {
-        free(pointer)
-        StorageStats.remove(max(count, 1) * MemoryLayout<Float>.stride)
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        if isMapped { munmap(pointer, bytes) } else { free(pointer) }
+        StorageStats.remove(bytes)
     }
 }
 

@@ -12,6 +12,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(trainer.netG.parameters[0].toArray(), g0)
         XCTAssertNotEqual(trainer.netD.parameters[0].toArray(), d0)
         XCTAssertEqual(trainer.optimizerG.stepCount, 1)
+        XCTAssertTrue(trainer.netG.parameters.allSatisfy { $0.grad == nil }, "G is updated during backward")
         XCTAssertEqual(trainer.optimizerD.stepCount, 1)
         XCTAssertEqual(trainer.visuals.map(\.name), ["real_A", "fake_B", "real_B"])
         // D is called three times in train mode (fake, real, fake for G): BatchNorm counts each batch.
