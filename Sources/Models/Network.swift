@@ -42,6 +42,7 @@ public final class Network {
         self.module = module
         self.randomness = randomness
         flat = module.flattenParameters()
+        LargeBlocks.releaseCached()  // the per-layer parameter blocks flattening just freed
         let named = module.namedParameters()
         parameters = named.map(\.tensor)
         parameterNames = named.map(\.name)

@@ -41,16 +41,22 @@ public final class Storage: @unchecked Sendable {
         _ = mallocTuning
         self.count = count
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-            fatalError("out of memory allocating \(bytes) bytes")
+        if bytes >= LargeBlocks.threshold {
+            pointer = LargeBlocks.take(bytes).bindMemory(to: Float.self, capacity: count)
+            kind = .large
+        } else {
+            var raw: UnsafeMutableRawPointer?
+            guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+                fatalError("out of memory allocating \(bytes) bytes")
+            }
+            pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         }
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         StorageStats.add(bytes)
     }
 
-    /// Whether `pointer` is an anonymous mapping (`init(untouchedZerosCount:)`) rather than a malloc block.
-    private var isMapped = false
+    /// Where `pointer` comes from, so deinit gives it back the same way.
+    private enum Kind { case malloc, large, mapped }
+    private var kind = Kind.malloc
 
     /// Zero-filled storage whose pages cost no memory until first written: an anonymous mapping (zero pages on
     /// demand) instead of a malloc block filled with zeros. For blocks that may never be used, like the flat
@@ -64,13 +70,17 @@ public final class Storage: @unchecked Sendable {
             fatalError("out of memory mapping \(bytes) bytes")
         }
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        isMapped = true
+        kind = .mapped
         StorageStats.add(bytes)
     }
 
     deinit {
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        if isMapped { munmap(pointer, bytes) } else { free(pointer) }
+        switch kind {
+        case .malloc: free(pointer)
+        case .large: LargeBlocks.give(UnsafeMutableRawPointer(pointer), bytes)
+        case .mapped: munmap(pointer, bytes)
+        }
         StorageStats.remove(bytes)
     }
 }
@@ -78,7 +88,8 @@ public final class Storage: @unchecked Sendable {
 /// Activations of a step are freed and allocated again in the same sizes every step. glibc serves blocks above
 /// its mmap threshold (128 KB until it adapts) with fresh mmaps, so every step paid page faults, kernel page
 /// zeroing and munmap for hundreds of MB. Keeping blocks up to 32 MB (glibc's maximum) on the heap and not
-/// trimming it lets freed activations be reused by the next step.
+/// trimming it lets freed activations be reused by the next step. (Storages of 1 MB and more now come from
+/// `LargeBlocks`; this still serves the smaller ones and the conv workspace.)
 private let mallocTuning: Void = {
     #if os(Linux)
     let mTrimThreshold: Int32 = -1, mMmapThreshold: Int32 = -3  // <malloc.h>, not in the Glibc module
