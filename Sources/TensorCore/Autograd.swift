@@ -18,8 +18,6 @@ public func withNoGrad<T>(_ body: () throws -> T) rethrows -> T {
 /// its part), instead of leaving it in the leaf's `grad`. A fused optimizer (`Adam.updateDuringBackward`) updates
 /// the parameter right there, so a network's gradients never all exist at once.
 public protocol GradientSink: AnyObject {
-    /// A zeroed gradient for `node` to accumulate into (the sink may hand out reused buffers).
-    func gradientBuffer(for node: GraphNode, shape: Shape) -> Tensor
     /// `node`'s completed gradient; backward drops it from the node right before this call.
     func gradientReady(_ node: GraphNode, _ gradient: Tensor)
 }
@@ -47,7 +45,7 @@ public final class GraphNode {
     /// Pointer to the gradient, allocating a zero gradient on first use. Op backward closures add into it.
     public func gradData() -> UnsafeMutablePointer<Float> {
         if let g = grad { return g.data }
-        let g = gradientSink?.gradientBuffer(for: self, shape: shape) ?? Tensor(zeros: shape)
+        let g = Tensor(zeros: shape)
         grad = g
         return g.data
     }

@@ -76,19 +76,15 @@ public final class Adam {
     private var fusedIndex: [ObjectIdentifier: Int] = [:]
     /// The current fused step's constants (nil before the first `beginFusedStep()`).
     private var fusedScalars: StepScalars?
-    /// Gradient buffers handed back after their update, for the next parameters (a gradient takes the smallest
-    /// one that fits, so a few buffers of the largest layers' size serve the whole pass).
-    private var spareGradients: [Storage] = []
-    /// Every gradient buffer this optimizer made (only those are recycled).
-    private var ownBuffers = Set<ObjectIdentifier>()
 
     /// From now on each parameter is updated inside `backward()`, the moment its gradient is complete, and its
-    /// gradient is dropped right after: the gradients of the whole network never exist at once (for unet_256,
-    /// 218 MB of them) and are never zeroed, stored or read back as a block. Call `beginFusedStep()` before each
-    /// step's single backward pass instead of `zeroGrad()` … `step()`. The arithmetic per parameter is the
-    /// same as `step()`'s, so the results are identical. Only for a step with one backward pass through the
-    /// parameters: a second pass would start another update. Parameters drop their gradient views (a network's
-    /// flat gradient block is then never touched).
+    /// gradient is dropped right after (its block goes back to `LargeBlocks` for the next one of its size): the
+    /// gradients of the whole network never exist at once (for unet_256, 218 MB of them) and are never zeroed,
+    /// stored or read back as a block. Call `beginFusedStep()` before each step's single backward pass instead
+    /// of `zeroGrad()` … `step()`. The arithmetic per parameter is the same as `step()`'s, so the results are
+    /// identical. Only for a step with one backward pass through the parameters: a second pass would start
+    /// another update. Parameters drop their gradient views (a network's flat gradient block is then never
+    /// touched).
     public func updateDuringBackward() {
         for (i, p) in parameters.enumerated() {
             p.grad = nil
@@ -110,25 +106,12 @@ public final class Adam {
 }
 
 extension Adam: GradientSink {
-    public func gradientBuffer(for node: GraphNode, shape: Shape) -> Tensor {
-        let fitting = spareGradients.indices.filter { spareGradients[$0].count >= shape.count }
-        guard let best = fitting.min(by: { spareGradients[$0].count < spareGradients[$1].count }) else {
-            let fresh = Tensor(zeros: shape)
-            ownBuffers.insert(ObjectIdentifier(fresh.storage))
-            return fresh
-        }
-        let storage = spareGradients.remove(at: best)
-        zeroFill(storage.pointer, count: shape.count)
-        return Tensor(shape: shape, storage: storage, offset: 0)
-    }
-
     public func gradientReady(_ node: GraphNode, _ gradient: Tensor) {
         guard let i = fusedIndex[ObjectIdentifier(node)] else { return }
         guard let scalars = fusedScalars else {
             preconditionFailure("Adam: a backward pass reached the parameters without beginFusedStep()")
         }
         update(i, count: parameters[i].count, gradient: gradient.data, scalars)
-        if ownBuffers.contains(ObjectIdentifier(gradient.storage)) { spareGradients.append(gradient.storage) }
     }
 }
 

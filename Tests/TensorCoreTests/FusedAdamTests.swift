@@ -52,7 +52,6 @@ final class FusedAdamTests: XCTestCase {
     func testSinkGetsEachCompleteGradientOnce() {
         final class Recorder: GradientSink {
             var received: [ObjectIdentifier: [[Float]]] = [:]
-            func gradientBuffer(for node: GraphNode, shape: Shape) -> Tensor { Tensor(zeros: shape) }
             func gradientReady(_ node: GraphNode, _ gradient: Tensor) {
                 received[ObjectIdentifier(node), default: []].append(gradient.toArray())
             }
