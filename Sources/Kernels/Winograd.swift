@@ -340,11 +340,51 @@ func applyA(_ a: WinogradQuad) -> WinogradSextet {
      (a.0 + 4 * a.2) - 2 * (a.1 + 4 * a.3), a.3)
 }
 
+/// Float, or four of them: what the transform formulas compute on (one tile, or four tiles lane by lane with
+/// the same operations, so the same values).
+protocol WinogradLane {
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static func * (a: Float, b: Self) -> Self
+}
+extension Float: WinogradLane {}
+extension SIMD4: WinogradLane where Scalar == Float {}
+
 /// Bᵀ·(a0 … a5): one axis of the 6x6 input-tile transform (the same for both algorithms).
 @inline(__always)
-func inputPoints(_ a0: Float, _ a1: Float, _ a2: Float, _ a3: Float, _ a4: Float, _ a5: Float) -> WinogradSextet {
+func inputPoints<V: WinogradLane>(_ a0: V, _ a1: V, _ a2: V, _ a3: V, _ a4: V, _ a5: V) -> (V, V, V, V, V, V) {
     ((4 * a0 - 5 * a2 + a4), (a3 + a4) - 4 * (a1 + a2), (a4 - a3) + 4 * (a1 - a2),
      (a4 - a2) + 2 * (a3 - a1), (a4 - a2) + 2 * (a1 - a3), (4 * a1 - 5 * a3 + a5))
+}
+
+/// Bᵀ along one transformed row `tk` for every tile of F(4x4, ·) (tile tx's inputs are tk[4tx ..< 4tx + 6]),
+/// into out[k · matrix + tx] for k = 0 … 5. Four tiles per step from five unaligned loads and lane shuffles,
+/// with one vector store per output row instead of four scalar ones. Reads up to 2 floats past the last tile.
+@inline(__always)
+func inputColumnsF4(_ tk: UnsafePointer<Float>, tilesW: Int, _ out: UnsafeMutablePointer<Float>, _ matrix: Int) {
+    @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+    }
+    @inline(__always) func put(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
+    }
+    var tx = 0
+    while tx &+ 4 <= tilesW {
+        let e = tk + tx &* 4
+        let l0 = load(e), l1 = load(e + 4), l2 = load(e + 8), l3 = load(e + 12), l4 = load(e + 16)
+        let v = inputPoints(SIMD4(l0[0], l1[0], l2[0], l3[0]), SIMD4(l0[1], l1[1], l2[1], l3[1]),
+                            SIMD4(l0[2], l1[2], l2[2], l3[2]), SIMD4(l0[3], l1[3], l2[3], l3[3]),
+                            SIMD4(l1[0], l2[0], l3[0], l4[0]), SIMD4(l1[1], l2[1], l3[1], l4[1]))
+        let o = out + tx
+        put(v.0, o); put(v.1, o + matrix); put(v.2, o + 2 &* matrix)
+        put(v.3, o + 3 &* matrix); put(v.4, o + 4 &* matrix); put(v.5, o + 5 &* matrix)
+        tx &+= 4
+    }
+    while tx < tilesW {
+        let e = tk + tx &* 4
+        store(inputPoints(e[0], e[1], e[2], e[3], e[4], e[5]), out + tx, matrix)
+        tx &+= 1
+    }
 }
 
 @inline(__always)
@@ -464,7 +504,7 @@ func winogradInputTransform<T: WinogradInputTiling>(_ tiling: T.Type, _ x: Unsaf
     let paddedW = tilesW &* tile &+ (6 &- tile)  // ≥ width + 2p: padded column i is input column i - p
     let src = SendablePointer(UnsafeMutablePointer(mutating: x)), dst = SendablePointer(v)
     parallelFor(c, costPerItem: tiles &* 36 &* 8) { start, end in
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 12 &* paddedW)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 12 &* paddedW &+ 4)  // + inputColumnsF4's over-read
         defer { scratch.deallocate() }
         let rows = scratch, t = scratch + 6 &* paddedW
         for ci in start..<end {
@@ -485,6 +525,10 @@ func winogradInputTransform<T: WinogradInputTiling>(_ tiling: T.Type, _ x: Unsaf
                 let base = ci &* tiles &+ ty &* tilesW
                 for k in 0..<6 {
                     let tk = t + k &* paddedW, out = dst.pointer + ((k &* 6) &* matrix &+ base)
+                    if tile == 4 {
+                        inputColumnsF4(tk, tilesW: tilesW, out, matrix)
+                        continue
+                    }
                     for tx in 0..<tilesW {
                         let e = tk + tx &* tile
                         store(inputPoints(e[0], e[1], e[2], e[3], e[4], e[5]), out + tx, matrix)
@@ -514,6 +558,13 @@ func winogradOutputTransform<T: WinogradTiling>(_ tiling: T.Type, _ m: UnsafePoi
             let plane = dst.pointer + oc &* outHeight &* outWidth
             for ty in 0..<tileRows {
                 let base = oc &* tiles &+ ty &* tilesW
+                // The next tile row's 36 segments (of the next channel after the last row): 36 short runs in 36
+                // matrices, which the hardware prefetcher does not guess; reading them was the pass's main stall.
+                for xi in 0..<36 {
+                    let next = src.pointer + (xi &* matrix &+ base &+ tilesW)
+                    var offset = 0
+                    while offset < tilesW { prefetch(next + offset); offset &+= 16 }
+                }
                 for j in 0..<6 {
                     let a0 = src.pointer + (j &* matrix &+ base), a1 = a0 + 6 &* matrix, a2 = a1 + 6 &* matrix
                     let a3 = a2 + 6 &* matrix, a4 = a3 + 6 &* matrix, a5 = a4 + 6 &* matrix
