@@ -35,8 +35,8 @@ public protocol WinogradTiling: WinogradInputTiling {
     static func outputPoints(_ a: WinogradSextet) -> WinogradQuad
     /// The adjoint of `outputPoints`: six values from m output gradients.
     static func outputGradientPoints(_ d: WinogradQuad) -> WinogradSextet
-    /// The adjoint of `kernelPoints`: r tap gradients from six values.
-    static func kernelGradientPoints(_ a: WinogradSextet) -> WinogradQuad
+    /// The adjoint of `kernelPoints`: r tap gradients from six values (of one kernel, or of four lane by lane).
+    static func kernelGradientPoints<V: WinogradLane>(_ a: (V, V, V, V, V, V)) -> (V, V, V, V)
 }
 
 /// F(4x4, 3x3): U = G g Gᵀ, Y = Aᵀ M A.
@@ -46,7 +46,9 @@ public enum WinogradF4x3: WinogradTiling {
     @inline(__always) public static func kernelPoints(_ k: WinogradQuad) -> WinogradSextet { applyG(k.0, k.1, k.2) }
     @inline(__always) public static func outputPoints(_ a: WinogradSextet) -> WinogradQuad { applyAT(a) }
     @inline(__always) public static func outputGradientPoints(_ d: WinogradQuad) -> WinogradSextet { applyA(d) }
-    @inline(__always) public static func kernelGradientPoints(_ a: WinogradSextet) -> WinogradQuad { applyGT(a) }
+    @inline(__always) public static func kernelGradientPoints<V: WinogradLane>(_ a: (V, V, V, V, V, V)) -> (V, V, V, V) {
+        applyGT(a)
+    }
 }
 
 /// F(3x3, 4x4): U = A g Aᵀ, Y = Gᵀ M G.
@@ -58,7 +60,9 @@ public enum WinogradF3x4: WinogradTiling {
     @inline(__always) public static func outputGradientPoints(_ d: WinogradQuad) -> WinogradSextet {
         applyG(d.0, d.1, d.2)
     }
-    @inline(__always) public static func kernelGradientPoints(_ a: WinogradSextet) -> WinogradQuad { applyAT(a) }
+    @inline(__always) public static func kernelGradientPoints<V: WinogradLane>(_ a: (V, V, V, V, V, V)) -> (V, V, V, V) {
+        applyAT(a)
+    }
 }
 
 /// Floats V (or M) of one band may hold: tile rows per band = budget / (36 · channels · tiles per row).
@@ -318,17 +322,17 @@ func applyG(_ a: Float, _ b: Float, _ c: Float) -> WinogradSextet {
 
 /// Gᵀ·(a0 … a5): three values from six (the adjoint of `applyG`; fourth lane 0).
 @inline(__always)
-func applyGT(_ a: WinogradSextet) -> WinogradQuad {
+func applyGT<V: WinogradLane>(_ a: (V, V, V, V, V, V)) -> (V, V, V, V) {
     let quarter: Float = 0.25, sixth: Float = 1.0 / 6.0, twelfth: Float = 1.0 / 12.0, twentyFourth: Float = 1.0 / 24.0
     return (a.0 * quarter - (a.1 + a.2) * sixth + (a.3 + a.4) * twentyFourth,
             (a.2 - a.1) * sixth + (a.3 - a.4) * twelfth,
             (a.3 + a.4 - a.1 - a.2) * sixth + a.5,
-            0)
+            .zero)
 }
 
 /// Aᵀ·(a0 … a5): four values from six.
 @inline(__always)
-func applyAT(_ a: WinogradSextet) -> WinogradQuad {
+func applyAT<V: WinogradLane>(_ a: (V, V, V, V, V, V)) -> (V, V, V, V) {
     (a.0 + (a.1 + a.2) + (a.3 + a.4), (a.1 - a.2) + 2 * (a.3 - a.4), (a.1 + a.2) + 4 * (a.3 + a.4),
      (a.1 - a.2) + 8 * (a.3 - a.4) + a.5)
 }
@@ -342,10 +346,13 @@ func applyA(_ a: WinogradQuad) -> WinogradSextet {
 
 /// Float, or four of them: what the transform formulas compute on (one tile, or four tiles lane by lane with
 /// the same operations, so the same values).
-protocol WinogradLane {
+public protocol WinogradLane {
+    static var zero: Self { get }
+    static prefix func - (a: Self) -> Self
     static func + (a: Self, b: Self) -> Self
     static func - (a: Self, b: Self) -> Self
     static func * (a: Float, b: Self) -> Self
+    static func * (a: Self, b: Float) -> Self
 }
 extension Float: WinogradLane {}
 extension SIMD4: WinogradLane where Scalar == Float {}
@@ -414,7 +421,7 @@ func loadQuad(_ p: UnsafePointer<Float>, count: Int, _ stride: Int) -> WinogradQ
 
 /// Lane `i` of a quad (a constant after unrolling, so the switch folds away).
 @inline(__always)
-func lane(_ v: WinogradQuad, _ i: Int) -> Float {
+func lane<V>(_ v: (V, V, V, V), _ i: Int) -> V {
     switch i {
     case 0: return v.0
     case 1: return v.1
@@ -633,26 +640,36 @@ func winogradFoldWeightGradient<T: WinogradTiling>(_ tiling: T.Type, _ du: Unsaf
                                                    into gradWeight: UnsafeMutablePointer<Float>) {
     let matrix = winogradMatrixStride(o &* c), r = T.kernelSize
     let src = SendablePointer(UnsafeMutablePointer(mutating: du)), dst = SendablePointer(gradWeight)
+    // Kᵀ down each of the six columns of ξ = 6·row + column, then along the r resulting rows; `read(ξ)` gives the
+    // value(s) of matrix ξ, `add(i, j, v)` adds tap (i, j).
+    @inline(__always) func fold<V: WinogradLane>(_ read: (Int) -> V, _ add: (Int, Int, V) -> Void) {
+        @inline(__always) func column(_ s: Int) -> (V, V, V, V) {
+            T.kernelGradientPoints((read(s), read(6 &+ s), read(12 &+ s), read(18 &+ s), read(24 &+ s), read(30 &+ s)))
+        }
+        let columns = (column(0), column(1), column(2), column(3), column(4), column(5))
+        for i in 0..<r {
+            let taps = T.kernelGradientPoints((lane(columns.0, i), lane(columns.1, i), lane(columns.2, i),
+                                               lane(columns.3, i), lane(columns.4, i), lane(columns.5, i)))
+            add(i, 0, taps.0); add(i, 1, taps.1); add(i, 2, taps.2)
+            if r > 3 { add(i, 3, taps.3) }
+        }
+    }
     parallelFor(o, costPerItem: c &* 200) { start, end in
         for oc in start..<end {
-            for ci in 0..<c {
-                let at = src.pointer + (oc &* c &+ ci)
-                @inline(__always) func column(_ s: Int) -> WinogradQuad {
-                    T.kernelGradientPoints((at[s &* matrix], at[(6 &+ s) &* matrix], at[(12 &+ s) &* matrix],
-                                            at[(18 &+ s) &* matrix], at[(24 &+ s) &* matrix], at[(30 &+ s) &* matrix]))
+            // Four input channels at once (adjacent in every matrix), lane by lane the same operations.
+            var ci = 0
+            while ci &+ 4 <= c {
+                let at = src.pointer + (oc &* c &+ ci), out = dst.pointer + (oc &* c &+ ci) &* r &* r
+                fold({ UnsafeRawPointer(at + $0 &* matrix).loadUnaligned(as: SIMD4<Float>.self) }) { i, j, v in
+                    let tap = out + (i &* r &+ j)
+                    tap[0] += v[0]; tap[r &* r] += v[1]; tap[2 &* r &* r] += v[2]; tap[3 &* r &* r] += v[3]
                 }
-                // Kᵀ down each of the six columns, then along the r resulting rows.
-                let columns = (column(0), column(1), column(2), column(3), column(4), column(5))
-                let out = dst.pointer + (oc &* c &+ ci) &* r &* r
-                for i in 0..<r {
-                    let taps = T.kernelGradientPoints((lane(columns.0, i), lane(columns.1, i), lane(columns.2, i),
-                                                       lane(columns.3, i), lane(columns.4, i), lane(columns.5, i)))
-                    let tapRow = out + i &* r
-                    tapRow[0] += taps.0
-                    tapRow[1] += taps.1
-                    tapRow[2] += taps.2
-                    if r > 3 { tapRow[3] += taps.3 }
-                }
+                ci &+= 4
+            }
+            while ci < c {
+                let at = src.pointer + (oc &* c &+ ci), out = dst.pointer + (oc &* c &+ ci) &* r &* r
+                fold({ at[$0 &* matrix] }) { i, j, v in out[i &* r &+ j] += v }
+                ci &+= 1
             }
         }
     }
