@@ -29,8 +29,9 @@ public protocol WinogradInputTiling {
 public protocol WinogradTiling: WinogradInputTiling {
     /// Kernel side r.
     static var kernelSize: Int { get }
-    /// Six transformed values from r kernel taps (a kernel row or column; lanes past r are ignored).
-    static func kernelPoints(_ k: WinogradQuad) -> WinogradSextet
+    /// Six transformed values from r kernel taps (a kernel row or column; lanes past r are ignored), of one
+    /// kernel or of four lane by lane.
+    static func kernelPoints<V: WinogradLane>(_ k: (V, V, V, V)) -> (V, V, V, V, V, V)
     /// m outputs from six products (lanes past m are unused).
     static func outputPoints(_ a: WinogradSextet) -> WinogradQuad
     /// The adjoint of `outputPoints`: six values from m output gradients.
@@ -43,7 +44,9 @@ public protocol WinogradTiling: WinogradInputTiling {
 public enum WinogradF4x3: WinogradTiling {
     public static var outputTile: Int { 4 }
     public static var kernelSize: Int { 3 }
-    @inline(__always) public static func kernelPoints(_ k: WinogradQuad) -> WinogradSextet { applyG(k.0, k.1, k.2) }
+    @inline(__always) public static func kernelPoints<V: WinogradLane>(_ k: (V, V, V, V)) -> (V, V, V, V, V, V) {
+        applyG(k.0, k.1, k.2)
+    }
     @inline(__always) public static func outputPoints(_ a: WinogradSextet) -> WinogradQuad { applyAT(a) }
     @inline(__always) public static func outputGradientPoints(_ d: WinogradQuad) -> WinogradSextet { applyA(d) }
     @inline(__always) public static func kernelGradientPoints<V: WinogradLane>(_ a: (V, V, V, V, V, V)) -> (V, V, V, V) {
@@ -55,7 +58,9 @@ public enum WinogradF4x3: WinogradTiling {
 public enum WinogradF3x4: WinogradTiling {
     public static var outputTile: Int { 3 }
     public static var kernelSize: Int { 4 }
-    @inline(__always) public static func kernelPoints(_ k: WinogradQuad) -> WinogradSextet { applyA(k) }
+    @inline(__always) public static func kernelPoints<V: WinogradLane>(_ k: (V, V, V, V)) -> (V, V, V, V, V, V) {
+        applyA(k)
+    }
     @inline(__always) public static func outputPoints(_ a: WinogradSextet) -> WinogradQuad { applyGT(a) }
     @inline(__always) public static func outputGradientPoints(_ d: WinogradQuad) -> WinogradSextet {
         applyG(d.0, d.1, d.2)
@@ -314,7 +319,7 @@ func storeOutputRow(_ row: UnsafePointer<Float>, to target: UnsafeMutablePointer
 
 /// G·(a, b, c)ᵀ: six interpolated values from three.
 @inline(__always)
-func applyG(_ a: Float, _ b: Float, _ c: Float) -> WinogradSextet {
+func applyG<V: WinogradLane>(_ a: V, _ b: V, _ c: V) -> (V, V, V, V, V, V) {
     let quarter: Float = 0.25, sixth: Float = 1.0 / 6.0, twelfth: Float = 1.0 / 12.0, twentyFourth: Float = 1.0 / 24.0
     let outer = a * twentyFourth + c * sixth, middle = b * twelfth
     return (a * quarter, -(a + b + c) * sixth, -(a - b + c) * sixth, outer + middle, outer - middle, c)
@@ -339,7 +344,7 @@ func applyAT<V: WinogradLane>(_ a: (V, V, V, V, V, V)) -> (V, V, V, V) {
 
 /// A·(a0 … a3): six values from four (the adjoint of `applyAT`).
 @inline(__always)
-func applyA(_ a: WinogradQuad) -> WinogradSextet {
+func applyA<V: WinogradLane>(_ a: (V, V, V, V)) -> (V, V, V, V, V, V) {
     (a.0, (a.0 + a.2) + (a.1 + a.3), (a.0 + a.2) - (a.1 + a.3), (a.0 + 4 * a.2) + 2 * (a.1 + 4 * a.3),
      (a.0 + 4 * a.2) - 2 * (a.1 + 4 * a.3), a.3)
 }
@@ -446,24 +451,41 @@ func winogradTransformWeights<T: WinogradTiling>(_ tiling: T.Type, _ weight: Uns
     let tap = SendablePointer(planes)
     let r = T.kernelSize, taps = r &* r
     let matrix = winogradMatrixStride(o &* c)
-    // K down each kernel column, then along each of the six resulting rows; kernel i's tap t is at
-    // source[i * itemStride + t * tapStride].
+    // K down each kernel column, then along each of the six resulting rows: `tap(t)` reads tap t = row · r +
+    // column (of one kernel, or of four lane by lane), `put(ξ, v)` writes U[ξ].
+    @inline(__always) func transformKernel<V: WinogradLane>(_ tap: (Int) -> V, _ put: (Int, V) -> Void) {
+        @inline(__always) func column(_ j: Int) -> (V, V, V, V, V, V) {
+            T.kernelPoints((tap(j), tap(r &+ j), tap(2 &* r &+ j), r > 3 ? tap(3 &* r &+ j) : .zero))
+        }
+        let zero: (V, V, V, V, V, V) = (.zero, .zero, .zero, .zero, .zero, .zero)
+        let c0 = column(0), c1 = column(1), c2 = column(2), c3 = r > 3 ? column(3) : zero
+        @inline(__always) func row(_ xi: Int, _ v: (V, V, V, V, V, V)) {
+            put(xi, v.0); put(xi &+ 1, v.1); put(xi &+ 2, v.2); put(xi &+ 3, v.3); put(xi &+ 4, v.4); put(xi &+ 5, v.5)
+        }
+        row(0, T.kernelPoints((c0.0, c1.0, c2.0, c3.0)))
+        row(6, T.kernelPoints((c0.1, c1.1, c2.1, c3.1)))
+        row(12, T.kernelPoints((c0.2, c1.2, c2.2, c3.2)))
+        row(18, T.kernelPoints((c0.3, c1.3, c2.3, c3.3)))
+        row(24, T.kernelPoints((c0.4, c1.4, c2.4, c3.4)))
+        row(30, T.kernelPoints((c0.5, c1.5, c2.5, c3.5)))
+    }
+    // Kernel i's tap t is at source[i * itemStride + t * tapStride]; four kernels per step (adjacent in U).
     @inline(__always) func transform(_ source: UnsafePointer<Float>, itemStride: Int, tapStride: Int) {
         parallelFor(o &* c, costPerItem: 60 &+ 8 &* taps) { start, end in
-            let out = dst.pointer, m = matrix, rowStride = r &* tapStride
-            for i in start..<end {
-                let k = source + i &* itemStride
-                let zero: WinogradSextet = (0, 0, 0, 0, 0, 0)
-                let c0 = T.kernelPoints(loadQuad(k, count: r, rowStride))
-                let c1 = T.kernelPoints(loadQuad(k + tapStride, count: r, rowStride))
-                let c2 = T.kernelPoints(loadQuad(k + 2 &* tapStride, count: r, rowStride))
-                let c3 = r > 3 ? T.kernelPoints(loadQuad(k + 3 &* tapStride, count: r, rowStride)) : zero
-                store(T.kernelPoints((c0.0, c1.0, c2.0, c3.0)), out + i, m)
-                store(T.kernelPoints((c0.1, c1.1, c2.1, c3.1)), out + (6 &* m &+ i), m)
-                store(T.kernelPoints((c0.2, c1.2, c2.2, c3.2)), out + (12 &* m &+ i), m)
-                store(T.kernelPoints((c0.3, c1.3, c2.3, c3.3)), out + (18 &* m &+ i), m)
-                store(T.kernelPoints((c0.4, c1.4, c2.4, c3.4)), out + (24 &* m &+ i), m)
-                store(T.kernelPoints((c0.5, c1.5, c2.5, c3.5)), out + (30 &* m &+ i), m)
+            let out = dst.pointer, m = matrix
+            var i = start
+            while i &+ 4 <= end {
+                let k = source + i &* itemStride, u = out + i
+                transformKernel({ t in
+                    let p = k + t &* tapStride
+                    return SIMD4(p[0], p[itemStride], p[2 &* itemStride], p[3 &* itemStride])
+                }) { xi, v in UnsafeMutableRawPointer(u + xi &* m).storeBytes(of: v, as: SIMD4<Float>.self) }
+                i &+= 4
+            }
+            while i < end {
+                let k = source + i &* itemStride, u = out + i
+                transformKernel({ k[$0 &* tapStride] }) { xi, v in u[xi &* m] = v }
+                i &+= 1
             }
         }
     }
