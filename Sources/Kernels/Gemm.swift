@@ -29,6 +29,9 @@ public func sgemm(transA: Bool = false, transB: Bool = false,
 /// Threads OpenBLAS uses for GEMM.
 public func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
 public func blasThreads() -> Int { Int(openblas_get_num_threads()) }
+/// The kernels OpenBLAS runs ("Haswell", "SkylakeX", …): AVX2 and AVX-512 kernels differ ~2x in sgemm peak, and
+/// OPENBLAS_CORETYPE overrides OpenBLAS's own pick, so benchmark figures name them.
+public func blasCoreName() -> String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
 
 /// Runs `count` independent GEMMs (`body(i)` issues GEMM i through `sgemm`), spread over our threads with
 /// OpenBLAS single-threaded inside each, instead of one after another with each split across OpenBLAS's

@@ -62,7 +62,8 @@ struct BenchCommand: ParsableCommand {
         default: throw ValidationError("--lowering must be automatic, columns, winograd or tap-planes, not '\(lowering)'")
         }
         let peak = measureSgemmPeak()
-        print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads)", peak, blasThreads()))
+        print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads, OpenBLAS %@ kernels)", peak, blasThreads(),
+                     blasCoreName()))
         if sgemmOnly { return }
         print("Conv layers at batch 1; eff = GFLOP/s / sgemm peak; f+b = forward + backward (input, weight, bias).")
         let selected = { (layers: [ConvBenchLayer]) in layers.filter { layer == nil || $0.label.contains(layer!) } }

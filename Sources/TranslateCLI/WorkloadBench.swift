@@ -54,7 +54,8 @@ struct WorkloadBenchCommand: ParsableCommand {
         let peak = measureSgemmPeak()
         let load = loadAverage()
         if !json {
-            print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads), load average %.2f", peak, blasThreads(), load))
+            print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads, OpenBLAS %@ kernels), load average %.2f", peak,
+                         blasThreads(), blasCoreName(), load))
             print("eff = GFLOP/s / sgemm peak above; paired = median over steps of each step's GFLOP/s / sgemm probes around it")
             print("workload                        seconds     GFLOP  GFLOP/s    eff paired   peak RSS")
         }
@@ -74,7 +75,7 @@ struct WorkloadBenchCommand: ParsableCommand {
             }
         }
         if json {
-            let object: [String: Any] = ["sgemm_gflops": peak, "workloads": rows]
+            let object: [String: Any] = ["sgemm_gflops": peak, "blas_core": blasCoreName(), "workloads": rows]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
