@@ -1,5 +1,3 @@
-import CSIMD
-
 // Matrix products where one side is a big weight matrix and the other has only a few columns (the deep U-Net
 // layers at 1x1..4x4 pixels). OpenBLAS packs the weight for such shapes and runs at a few % of peak; these
 // loops stream the weight once instead, so they run at memory speed. Row-major throughout; `n` is the small
@@ -29,19 +27,6 @@ public func convColumnsWorkspaceCount(_ g: ConvGeometry) -> Int {
 /// measured alike, none at all about half the speed).
 @usableFromInline let streamPrefetchDistance = 1024
 
-/// Requests the cache line holding `p[0]` (see `translate_prefetch`).
-@inline(__always) @usableFromInline
-func prefetch(_ p: UnsafePointer<Float>) { translate_prefetch(UnsafeRawPointer(p)) }
-
-@inline(__always) @usableFromInline
-func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) @usableFromInline
-func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
 
 /// c[i, j] (+)= Σ_k a[i, k] · bt[j, k]. a: [m, k] (lda), bt: [n, k] (ldbt, small), c: [m, n] (ldc).
 /// Each row of `a` is read once per four columns, from cache after the first.
@@ -105,8 +90,11 @@ public func skinnyStreamRows(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ld
             for j in 0..<n { (cp.pointer + j &* ldct + i0).update(repeating: 0, count: width) }
             for kk in 0..<k {
                 let wrow = wp.pointer + kk &* ldw + i0, xrow = xp.pointer + kk &* ldx
-                // Past this row's segment the stream continues at the next row's.
-                let nextRow = wrow + (ldw &- width)
+                // Requests w ahead of column i; past this row's segment the stream continues at the next row's.
+                @inline(__always) func prefetchAhead(_ i: Int) {
+                    let ahead = i &+ streamPrefetchDistance
+                    prefetch(ahead < width ? wrow + ahead : wrow + (ldw &- width &+ ahead))
+                }
                 var j0 = 0
                 while j0 < n {
                     let cnt = min(4, n &- j0)
@@ -116,8 +104,7 @@ public func skinnyStreamRows(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ld
                         let c1 = c0 + ldct, c2 = c0 + 2 &* ldct, c3 = c0 + 3 &* ldct
                         var i = 0
                         while i < vecEnd {
-                            let ahead = i &+ streamPrefetchDistance
-                            prefetch(ahead < width ? wrow + ahead : nextRow + ahead)
+                            prefetchAhead(i)
                             let wv = load8(wrow + i)
                             store8(load8(c0 + i) + x0 * wv, c0 + i)
                             store8(load8(c1 + i) + x1 * wv, c1 + i)
@@ -135,10 +122,7 @@ public func skinnyStreamRows(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ld
                             let xj = xrow[j0 &+ j], cj = c0 + j &* ldct
                             var i = 0
                             while i < vecEnd {
-                                if j == 0 {
-                                    let ahead = i &+ streamPrefetchDistance
-                                    prefetch(ahead < width ? wrow + ahead : nextRow + ahead)
-                                }
+                                if j == 0 { prefetchAhead(i) }
                                 store8(load8(cj + i) + xj * load8(wrow + i), cj + i)
                                 i &+= 8
                             }

@@ -374,22 +374,16 @@ func inputPoints<V: WinogradLane>(_ a0: V, _ a1: V, _ a2: V, _ a3: V, _ a4: V, _
 /// with one vector store per output row instead of four scalar ones. Reads up to 2 floats past the last tile.
 @inline(__always)
 func inputColumnsF4(_ tk: UnsafePointer<Float>, tilesW: Int, _ out: UnsafeMutablePointer<Float>, _ matrix: Int) {
-    @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
-    }
-    @inline(__always) func put(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
-    }
     var tx = 0
     while tx &+ 4 <= tilesW {
         let e = tk + tx &* 4
-        let l0 = load(e), l1 = load(e + 4), l2 = load(e + 8), l3 = load(e + 12), l4 = load(e + 16)
+        let l0 = load4(e), l1 = load4(e + 4), l2 = load4(e + 8), l3 = load4(e + 12), l4 = load4(e + 16)
         let v = inputPoints(SIMD4(l0[0], l1[0], l2[0], l3[0]), SIMD4(l0[1], l1[1], l2[1], l3[1]),
                             SIMD4(l0[2], l1[2], l2[2], l3[2]), SIMD4(l0[3], l1[3], l2[3], l3[3]),
                             SIMD4(l1[0], l2[0], l3[0], l4[0]), SIMD4(l1[1], l2[1], l3[1], l4[1]))
         let o = out + tx
-        put(v.0, o); put(v.1, o + matrix); put(v.2, o + 2 &* matrix)
-        put(v.3, o + 3 &* matrix); put(v.4, o + 4 &* matrix); put(v.5, o + 5 &* matrix)
+        store4(v.0, o); store4(v.1, o + matrix); store4(v.2, o + 2 &* matrix)
+        store4(v.3, o + 3 &* matrix); store4(v.4, o + 4 &* matrix); store4(v.5, o + 5 &* matrix)
         tx &+= 4
     }
     while tx < tilesW {
@@ -479,7 +473,7 @@ func winogradTransformWeights<T: WinogradTiling>(_ tiling: T.Type, _ weight: Uns
                 transformKernel({ t in
                     let p = k + t &* tapStride
                     return SIMD4(p[0], p[itemStride], p[2 &* itemStride], p[3 &* itemStride])
-                }) { xi, v in UnsafeMutableRawPointer(u + xi &* m).storeBytes(of: v, as: SIMD4<Float>.self) }
+                }) { xi, v in store4(v, u + xi &* m) }
                 i &+= 4
             }
             while i < end {
@@ -682,7 +676,7 @@ func winogradFoldWeightGradient<T: WinogradTiling>(_ tiling: T.Type, _ du: Unsaf
             var ci = 0
             while ci &+ 4 <= c {
                 let at = src.pointer + (oc &* c &+ ci), out = dst.pointer + (oc &* c &+ ci) &* r &* r
-                fold({ UnsafeRawPointer(at + $0 &* matrix).loadUnaligned(as: SIMD4<Float>.self) }) { i, j, v in
+                fold({ load4(at + $0 &* matrix) }) { i, j, v in
                     let tap = out + (i &* r &+ j)
                     tap[0] += v[0]; tap[r &* r] += v[1]; tap[2 &* r &* r] += v[2]; tap[3 &* r &* r] += v[3]
                 }

@@ -52,10 +52,14 @@ public enum LargeBlocks {
             return removeOldest { $0.since + idleLimit < requests }
         }
         unmap(stale)
-        if let found { return found }
-        guard let raw = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+        return found ?? mapZeroPages(size)
+    }
+
+    /// A fresh anonymous mapping of `bytes`: page-aligned zero pages that cost no memory until written.
+    static func mapZeroPages(_ bytes: Int) -> UnsafeMutableRawPointer {
+        guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               raw != MAP_FAILED else {
-            fatalError("out of memory mapping \(size) bytes")
+            fatalError("out of memory mapping \(bytes) bytes")
         }
         return raw
     }

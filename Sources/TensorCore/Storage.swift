@@ -65,11 +65,7 @@ public final class Storage: @unchecked Sendable {
         precondition(count >= 0, "negative storage size")
         self.count = count
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              raw != MAP_FAILED else {
-            fatalError("out of memory mapping \(bytes) bytes")
-        }
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = LargeBlocks.mapZeroPages(bytes).bindMemory(to: Float.self, capacity: max(count, 1))
         kind = .mapped
         StorageStats.add(bytes)
     }

@@ -62,8 +62,7 @@ struct BenchCommand: ParsableCommand {
         default: throw ValidationError("--lowering must be automatic, columns, winograd or tap-planes, not '\(lowering)'")
         }
         let peak = measureSgemmPeak()
-        print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads, OpenBLAS %@ kernels)", peak, blasThreads(),
-                     blasCoreName()))
+        print(sgemmPeakLine(peak))
         if sgemmOnly { return }
         print("Conv layers at batch 1; eff = GFLOP/s / sgemm peak; f+b = forward + backward (input, weight, bias).")
         let selected = { (layers: [ConvBenchLayer]) in layers.filter { layer == nil || $0.label.contains(layer!) } }
@@ -77,6 +76,11 @@ struct BenchCommand: ParsableCommand {
                        layers: selected(patchGANConvLayers(size: 256, inChannels: 6)
                                         + patchGANConvLayers(size: 128, inChannels: 6)), peak: peak, runs: runs, frozen: frozen)
     }
+}
+
+/// "sgemm peak: … GFLOP/s (threads, OpenBLAS kernels)", the first line of both benchmarks.
+func sgemmPeakLine(_ peak: Double) -> String {
+    String(format: "sgemm peak: %.1f GFLOP/s (%d threads, OpenBLAS %@ kernels)", peak, blasThreads(), blasCoreName())
 }
 
 /// Best-of-several GFLOP/s of a large square sgemm: the machine's practical GEMM ceiling.

@@ -54,8 +54,7 @@ struct WorkloadBenchCommand: ParsableCommand {
         let peak = measureSgemmPeak()
         let load = loadAverage()
         if !json {
-            print(String(format: "sgemm peak: %.1f GFLOP/s (%d threads, OpenBLAS %@ kernels), load average %.2f", peak,
-                         blasThreads(), blasCoreName(), load))
+            print(sgemmPeakLine(peak) + String(format: ", load average %.2f", load))
             print("eff = GFLOP/s / sgemm peak above; paired = median over steps of each step's GFLOP/s / sgemm probes around it")
             print("workload                        seconds     GFLOP  GFLOP/s    eff paired   peak RSS")
         }
