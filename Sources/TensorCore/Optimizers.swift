@@ -78,7 +78,7 @@ public final class Adam {
     private var fusedScalars: StepScalars?
 
     /// From now on each parameter is updated inside `backward()`, the moment its gradient is complete, and its
-    /// gradient is dropped right after (its block goes back to `LargeBlocks` for the next one of its size): the
+    /// gradient is dropped right after (its block goes back to `LargeBlocks`, for the next parameter's): the
     /// gradients of the whole network never exist at once (for unet_256, 218 MB of them) and are never zeroed,
     /// stored or read back as a block. Call `beginFusedStep()` before each step's single backward pass instead
     /// of `zeroGrad()` … `step()`. The arithmetic per parameter is the same as `step()`'s, so the results are

@@ -42,8 +42,9 @@ public final class Storage: @unchecked Sendable {
         self.count = count
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         if bytes >= LargeBlocks.threshold {
-            pointer = LargeBlocks.take(bytes).bindMemory(to: Float.self, capacity: count)
-            kind = .large
+            let (block, size) = LargeBlocks.take(bytes)
+            pointer = block.bindMemory(to: Float.self, capacity: count)
+            kind = .large(blockBytes: size)
         } else {
             var raw: UnsafeMutableRawPointer?
             guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
@@ -55,7 +56,7 @@ public final class Storage: @unchecked Sendable {
     }
 
     /// Where `pointer` comes from, so deinit gives it back the same way.
-    private enum Kind { case malloc, large, mapped }
+    private enum Kind { case malloc, large(blockBytes: Int), mapped }
     private var kind = Kind.malloc
 
     /// Zero-filled storage whose pages cost no memory until first written: an anonymous mapping (zero pages on
@@ -65,7 +66,7 @@ public final class Storage: @unchecked Sendable {
         precondition(count >= 0, "negative storage size")
         self.count = count
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        pointer = LargeBlocks.mapZeroPages(bytes).bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = BlockArena.mapZeroPages(bytes).bindMemory(to: Float.self, capacity: max(count, 1))
         kind = .mapped
         StorageStats.add(bytes)
     }
@@ -74,7 +75,7 @@ public final class Storage: @unchecked Sendable {
         let bytes = max(count, 1) * MemoryLayout<Float>.stride
         switch kind {
         case .malloc: free(pointer)
-        case .large: LargeBlocks.give(UnsafeMutableRawPointer(pointer), bytes)
+        case .large(let size): LargeBlocks.give(UnsafeMutableRawPointer(pointer), size: size)
         case .mapped: munmap(pointer, bytes)
         }
         StorageStats.remove(bytes)
@@ -85,7 +86,7 @@ public final class Storage: @unchecked Sendable {
 /// its mmap threshold (128 KB until it adapts) with fresh mmaps, so every step paid page faults, kernel page
 /// zeroing and munmap for hundreds of MB. Keeping blocks up to 32 MB (glibc's maximum) on the heap and not
 /// trimming it lets freed activations be reused by the next step. (Storages of 1 MB and more now come from
-/// `LargeBlocks`; this still serves the smaller ones and the conv workspace.)
+/// `LargeBlocks`; this still serves the smaller ones and the small conv workspace.)
 private let mallocTuning: Void = {
     #if os(Linux)
     let mTrimThreshold: Int32 = -1, mMmapThreshold: Int32 = -3  // <malloc.h>, not in the Glibc module
