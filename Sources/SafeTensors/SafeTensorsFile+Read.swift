@@ -9,24 +9,40 @@ extension SafeTensorsFile {
     /// must not make us allocate or parse gigabytes.
     public static let maxHeaderBytes = 100_000_000
 
-    /// Reads the whole file with one read into one buffer, then parses and validates it.
+    /// Opens a file and parses and validates its header; tensor data stays on disk and is read when asked
+    /// for (`copyFloats` reads straight into the destination), so loading a network's weights or an optimizer's
+    /// moments needs no second copy of them in memory. The file stays open while tensors of it exist; a file
+    /// that changes size afterwards makes those reads fail with an error, never a crash.
     public static func load(path: String) throws -> SafeTensorsFile {
-        let buffer = try readWholeFile(path: path)
-        return try SafeTensorsFile(buffer: buffer, path: path)
+        let source = try FileSource(opening: path)
+        return try SafeTensorsFile(fileSize: source.size, path: path,
+                                   read: { offset, count in try source.bytes(at: offset, count: count) },
+                                   slot: { dtype, shape, start, count in
+                                       .onDisk(DiskTensor(dtype: dtype, shape: shape, source: source, start: start,
+                                                          byteCount: count))
+                                   })
     }
 
     /// Parses a file image from memory (`path` only names it in error messages).
     public init(bytes: [UInt8], path: String) throws {
-        try self.init(buffer: ByteBuffer(copying: bytes), path: path)
+        let buffer = ByteBuffer(copying: bytes)
+        try self.init(fileSize: buffer.count, path: path,
+                      read: { offset, count in Array(buffer.bytes(from: offset, count: count)) },
+                      slot: { dtype, shape, start, count in
+                          .view(TensorView(dtype: dtype, shape: shape, bytes: buffer.bytes(from: start, count: count),
+                                           owner: buffer))
+                      })
     }
 
-    init(buffer: ByteBuffer, path: String) throws {
+    /// Validates the layout of a file of `fileSize` bytes whose bytes `read(offset, count)` returns, and makes
+    /// each tensor's slot with `slot(dtype, shape, start in the file, byte count)`.
+    private init(fileSize: Int, path: String, read: (Int, Int) throws -> [UInt8],
+                 slot makeSlot: (SafeTensorsDType, [Int], Int, Int) -> Slot) throws {
         func fail(_ reason: String) -> SafeTensorsError { SafeTensorsError(path: path, reason: reason) }
-        let fileSize = buffer.count
         guard fileSize >= 8 else {
             throw fail("file is \(fileSize) bytes, too short for the 8-byte header length")
         }
-        let headerLength = UInt64(littleEndian: buffer.base.loadUnaligned(as: UInt64.self))
+        let headerLength = try read(0, 8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= UInt64(Self.maxHeaderBytes) else {
             throw fail("header length \(headerLength) exceeds the limit of \(Self.maxHeaderBytes) bytes")
         }
@@ -37,10 +53,11 @@ extension SafeTensorsFile {
         let dataStart = 8 + headerCount
         let dataCount = fileSize - dataStart
 
+        let headerBytes = try read(8, headerCount)
         let json: HeaderJSON
         do {
-            json = try HeaderJSONParser.parse(buffer.bytes(from: 8, count: headerCount))
-        } catch {
+            json = try headerBytes.withUnsafeBytes { try HeaderJSONParser.parse($0) }
+        } catch let error as HeaderJSONError {
             throw fail(error.message)
         }
         guard case .object(let members) = json else {
@@ -57,8 +74,7 @@ extension SafeTensorsFile {
             }
             let info = try Self.parseTensorInfo(name: key, value, dataCount: dataCount, fail: fail)
             ranges.append((key, info.begin, info.end))
-            slots[key] = .view(TensorView(dtype: info.dtype, shape: info.shape, buffer: buffer,
-                                          start: dataStart + info.begin, byteCount: info.end - info.begin))
+            slots[key] = makeSlot(info.dtype, info.shape, dataStart + info.begin, info.end - info.begin)
         }
         try Self.checkCoverage(ranges, dataCount: dataCount, fail: fail)
 
@@ -144,36 +160,6 @@ extension SafeTensorsFile {
         }
         if covered != dataCount {
             throw fail("data section has \(dataCount) bytes but the tensors cover only \(covered)")
-        }
-    }
-}
-
-/// The whole regular file in one aligned buffer, read with as few `read` calls as the kernel allows.
-func readWholeFile(path: String) throws -> ByteBuffer {
-    func fail(_ what: String) -> SafeTensorsError {
-        SafeTensorsError(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
-    }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw fail("cannot open") }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else { throw fail("cannot stat") }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
-        throw SafeTensorsError(path: path, reason: "not a regular file")
-    }
-    let size = Int(info.st_size)
-    return try ByteBuffer(uninitializedCount: size) { base in
-        var done = 0
-        while done < size {
-            let n = read(fd, base + done, min(size - done, 1 << 30))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw fail("read failed")
-            }
-            if n == 0 {
-                throw SafeTensorsError(path: path, reason: "file shrank while being read (\(done) of \(size) bytes)")
-            }
-            done += n
         }
     }
 }

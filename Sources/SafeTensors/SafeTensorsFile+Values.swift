@@ -44,6 +44,15 @@ extension SafeTensorsFile {
     /// Converts the tensor into `destination`, which must hold exactly `count` elements: the way to
     /// fill a big parameter tensor with a single copy (F32 is a plain memory copy).
     public func copyFloats(_ name: String, into destination: UnsafeMutablePointer<Float>, count: Int) throws {
+        #if _endian(little)
+        if case .onDisk(let tensor)? = slots[name], tensor.dtype == .f32 {
+            guard tensor.byteCount == count * 4 else {
+                throw SafeTensorsError(path: path, reason: "tensor \"\(name)\" has \(tensor.byteCount / 4) elements (shape \(tensor.shape)), expected \(count)")
+            }
+            // The file's bytes are the floats: read them into place.
+            return try tensor.source.read(into: destination, count: tensor.byteCount, at: tensor.start)
+        }
+        #endif
         try withRawBytes(name) { dtype, shape, raw in
             let available = raw.count / dtype.byteSize
             guard available == count else {
@@ -81,6 +90,19 @@ extension SafeTensorsFile {
     /// Stores an F32 tensor copied once from `values` (e.g. a Tensor's storage).
     public mutating func setFloats(_ name: String, _ values: UnsafeBufferPointer<Float>, shape: [Int]) {
         self[name] = SafeTensorsEntry(dtype: .f32, shape: shape, bytes: littleEndianBytes(values))
+    }
+
+    /// Stores an F32 tensor as a view of `values`, which `owner` keeps alive: nothing is copied, `write(to:)`
+    /// streams the values straight from there (a checkpoint of a large network and its optimizer state then
+    /// costs no second copy of them in memory). The values are read when the file is serialized or written, so
+    /// they must not change before. (Copied on big-endian hosts, whose floats are not the file's bytes.)
+    public mutating func setFloats(_ name: String, borrowing values: UnsafeBufferPointer<Float>, owner: AnyObject,
+                                   shape: [Int]) {
+        #if _endian(little)
+        slots[name] = .view(TensorView(dtype: .f32, shape: shape, bytes: UnsafeRawBufferPointer(values), owner: owner))
+        #else
+        setFloats(name, values, shape: shape)
+        #endif
     }
 
     /// Stores an F64 tensor.

@@ -11,9 +11,9 @@ extension SafeTensorsFile {
     /// padded with spaces to a multiple of 8 bytes so every tensor starts aligned.
     public func serialized() throws -> [UInt8] {
         let plan = try layout(reportingAs: path)
-        return [UInt8](unsafeUninitializedCapacity: plan.totalBytes) { buffer, initialized in
+        return try [UInt8](unsafeUninitializedCapacity: plan.totalBytes) { buffer, initialized in
             var offset = 0
-            plan.forEachChunk { chunk in
+            try plan.forEachChunk { chunk in
                 if let source = chunk.baseAddress, let base = buffer.baseAddress {
                     UnsafeMutableRawPointer(base + offset).copyMemory(from: source, byteCount: chunk.count)
                 }
@@ -25,7 +25,8 @@ extension SafeTensorsFile {
 
     /// Writes atomically: a temporary file in the same folder, fsync, rename over `path`, fsync of
     /// the folder. Readers see the old file or the new one, never a mix; the temporary file is
-    /// removed on failure. Tensor data is streamed from where it lives (no whole-file copy).
+    /// removed on failure. Tensor data is streamed from where it lives (no whole-file copy; borrowed
+    /// tensors straight from their owner's memory).
     public func write(to path: String) throws {
         let plan = try layout(reportingAs: path)
         func fail(_ what: String) -> SafeTensorsError {
@@ -43,21 +44,19 @@ extension SafeTensorsFile {
             if !renamed { unlink(tempPath) }
         }
 
-        var writeError: SafeTensorsError?
-        plan.forEachChunk { chunk in
-            guard writeError == nil, var next = chunk.baseAddress else { return }
+        try plan.forEachChunk { chunk in
+            guard var next = chunk.baseAddress else { return }
             var remaining = chunk.count
             while remaining > 0 {
                 let n = posixWrite(fd, next, remaining)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    writeError = fail("write failed"); return
+                    throw fail("write failed")
                 }
                 next += n
                 remaining -= n
             }
         }
-        if let writeError { throw writeError }
         guard fsync(fd) == 0 else { throw fail("fsync failed") }
         fdOpen = false
         guard close(fd) == 0 else { throw fail("close failed") }
@@ -84,7 +83,10 @@ extension SafeTensorsFile {
                 try Self.validate(entry, name: name, path: reportPath)
                 items.append((name, entry.dtype, entry.shape, slot, entry.bytes.count))
             case .view(let view):
+                try Self.validate(view, name: name, path: reportPath)
                 items.append((name, view.dtype, view.shape, slot, view.byteCount))
+            case .onDisk(let tensor):
+                items.append((name, tensor.dtype, tensor.shape, slot, tensor.byteCount))
             }
         }
         items.sort { left, right in
@@ -137,13 +139,17 @@ struct SerializationPlan {
 
     var totalBytes: Int { 8 + header.count + dataBytes }
 
-    func forEachChunk(_ body: (UnsafeRawBufferPointer) -> Void) {
-        withUnsafeBytes(of: UInt64(header.count).littleEndian) { body($0) }
-        header.withUnsafeBytes { body($0) }
+    /// Calls `body` with the file's bytes in order, chunk by chunk (a tensor still on disk is read first).
+    func forEachChunk(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try withUnsafeBytes(of: UInt64(header.count).littleEndian) { try body($0) }
+        try header.withUnsafeBytes { try body($0) }
         for slot in tensors {
             switch slot {
-            case .owned(let entry): entry.bytes.withUnsafeBytes { body($0) }
-            case .view(let view): body(view.buffer.bytes(from: view.start, count: view.byteCount))
+            case .owned(let entry): try entry.bytes.withUnsafeBytes { try body($0) }
+            case .view(let view): try body(view.bytes)
+            case .onDisk(let tensor):
+                let view = try tensor.read()
+                try withExtendedLifetime(view.owner) { try body(view.bytes) }
             }
         }
     }

@@ -1,8 +1,9 @@
 /// A safetensors file in memory: named tensors plus the `__metadata__` string map.
 ///
-/// Tensors read from a file stay views into the one buffer the file was read into (no per-tensor
-/// copies); `subscript` materializes a copy on demand, while `withFloats` / `copyFloats` read
-/// float tensors straight from that buffer. Tensors set by the caller own their bytes.
+/// Tensors of a file opened by `load(path:)` stay on disk until asked for; those parsed from bytes in
+/// memory stay views into that one buffer. `subscript` materializes a copy on demand, while
+/// `copyFloats` reads float tensors straight into the destination. Tensors set by the caller own their bytes, or, with
+/// `setFloats(_:borrowing:owner:shape:)`, are views of the caller's memory until it is written.
 public struct SafeTensorsFile: Sendable {
     public var metadata: [String: String]
     /// The file this was read from (or last written to); used in error messages.
@@ -12,15 +13,34 @@ public struct SafeTensorsFile: Sendable {
     enum Slot: Sendable {
         case owned(SafeTensorsEntry)
         case view(TensorView)
+        case onDisk(DiskTensor)
     }
 
-    /// A tensor inside a shared, immutable file buffer.
-    struct TensorView: Sendable {
+    /// A tensor of a file opened by `load(path:)`, read when asked for.
+    struct DiskTensor: Sendable {
         let dtype: SafeTensorsDType
         let shape: [Int]
-        let buffer: ByteBuffer
+        let source: FileSource
+        /// Offset in the file.
         let start: Int
         let byteCount: Int
+
+        /// The bytes, read now, as a view.
+        func read() throws -> TensorView {
+            let buffer = try source.buffer(at: start, count: byteCount)
+            return TensorView(dtype: dtype, shape: shape, bytes: buffer.bytes(from: 0, count: byteCount), owner: buffer)
+        }
+    }
+
+    /// A tensor in memory someone else owns: a shared, immutable file buffer, or values a caller lends
+    /// until the file is written.
+    struct TensorView: @unchecked Sendable {
+        let dtype: SafeTensorsDType
+        let shape: [Int]
+        let bytes: UnsafeRawBufferPointer
+        /// Keeps `bytes` alive.
+        let owner: AnyObject
+        var byteCount: Int { bytes.count }
     }
 
     public init() {
@@ -44,8 +64,11 @@ public struct SafeTensorsFile: Sendable {
             case nil: return nil
             case .owned(let entry): return entry
             case .view(let view):
-                let raw = view.buffer.bytes(from: view.start, count: view.byteCount)
-                return SafeTensorsEntry(dtype: view.dtype, shape: view.shape, bytes: Array(raw))
+                return SafeTensorsEntry(dtype: view.dtype, shape: view.shape, bytes: Array(view.bytes))
+            case .onDisk(let tensor):
+                // nil also when the file can no longer be read (it changed since it was opened); the throwing
+                // accessors say why.
+                return (try? tensor.read()).map { SafeTensorsEntry(dtype: $0.dtype, shape: $0.shape, bytes: Array($0.bytes)) }
             }
         }
         set { slots[name] = newValue.map { .owned($0) } }
@@ -56,6 +79,7 @@ public struct SafeTensorsFile: Sendable {
         case nil: return nil
         case .owned(let entry): return entry.shape
         case .view(let view): return view.shape
+        case .onDisk(let tensor): return tensor.shape
         }
     }
 
@@ -64,6 +88,7 @@ public struct SafeTensorsFile: Sendable {
         case nil: return nil
         case .owned(let entry): return entry.dtype
         case .view(let view): return view.dtype
+        case .onDisk(let tensor): return tensor.dtype
         }
     }
 
@@ -76,23 +101,36 @@ public struct SafeTensorsFile: Sendable {
         case nil:
             throw SafeTensorsError(path: path, reason: "no tensor named \"\(name)\"")
         case .view(let view):
-            return try body(view.dtype, view.shape, view.buffer.bytes(from: view.start, count: view.byteCount))
+            try Self.validate(view, name: name, path: path)
+            return try body(view.dtype, view.shape, view.bytes)
+        case .onDisk(let tensor):
+            let view = try tensor.read()
+            return try withExtendedLifetime(view.owner) { try body(view.dtype, view.shape, view.bytes) }
         case .owned(let entry):
             try Self.validate(entry, name: name, path: path)
             return try entry.bytes.withUnsafeBytes { try body(entry.dtype, entry.shape, $0) }
         }
     }
 
-    /// Checks what the subscript setter cannot: a reserved name, the shape, the byte count.
+    /// Checks what the setters cannot: a reserved name, the shape, the byte count.
     static func validate(_ entry: SafeTensorsEntry, name: String, path: String) throws {
+        try validate(name: name, dtype: entry.dtype, shape: entry.shape, byteCount: entry.bytes.count, path: path)
+    }
+
+    static func validate(_ view: TensorView, name: String, path: String) throws {
+        try validate(name: name, dtype: view.dtype, shape: view.shape, byteCount: view.byteCount, path: path)
+    }
+
+    private static func validate(name: String, dtype: SafeTensorsDType, shape: [Int], byteCount: Int,
+                                 path: String) throws {
         if name == "__metadata__" {
             throw SafeTensorsError(path: path, reason: "\"__metadata__\" is reserved and cannot name a tensor")
         }
-        guard let needed = checkedByteCount(entry.shape, entry.dtype) else {
-            throw SafeTensorsError(path: path, reason: "tensor \"\(name)\": invalid shape \(entry.shape) (negative or overflowing)")
+        guard let needed = checkedByteCount(shape, dtype) else {
+            throw SafeTensorsError(path: path, reason: "tensor \"\(name)\": invalid shape \(shape) (negative or overflowing)")
         }
-        guard needed == entry.bytes.count else {
-            throw SafeTensorsError(path: path, reason: "tensor \"\(name)\": \(entry.bytes.count) bytes, but shape \(entry.shape) of \(entry.dtype.rawValue) needs \(needed)")
+        guard needed == byteCount else {
+            throw SafeTensorsError(path: path, reason: "tensor \"\(name)\": \(byteCount) bytes, but shape \(shape) of \(dtype.rawValue) needs \(needed)")
         }
     }
 }

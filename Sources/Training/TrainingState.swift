@@ -29,7 +29,8 @@ public enum TrainingState {
     public static let progressKey = "translate.progress"
     public static let iterationKey = "translate.iteration"
 
-    /// The tensors and header of a state file.
+    /// The tensors and header of a state file. The tensors are views of the optimizers' moments and the pools'
+    /// images (no copy of them, 457 MB for pix2pix at 256): write the file before the next step changes them.
     public static func make(progress: TrainingProgress, optimizers: [(name: String, optimizer: Adam)],
                             parameterNames: [String: [String]], pools: [(name: String, pool: ImagePool)]) throws
         -> SafeTensorsFile {
@@ -42,13 +43,16 @@ public enum TrainingState {
             for (i, p) in optimizer.parameters.enumerated() {
                 let key = i < names.count ? names[i] : String(i)
                 let m = optimizer.expAvg[i], v = optimizer.expAvgSq[i]
-                file.setFloats("optimizer_\(name).exp_avg.\(key)", UnsafeBufferPointer(start: m.data, count: m.count), shape: p.shape.dims)
-                file.setFloats("optimizer_\(name).exp_avg_sq.\(key)", UnsafeBufferPointer(start: v.data, count: v.count), shape: p.shape.dims)
+                file.setFloats("optimizer_\(name).exp_avg.\(key)", borrowing: UnsafeBufferPointer(start: m.data, count: m.count),
+                               owner: m.storage, shape: p.shape.dims)
+                file.setFloats("optimizer_\(name).exp_avg_sq.\(key)", borrowing: UnsafeBufferPointer(start: v.data, count: v.count),
+                               owner: v.storage, shape: p.shape.dims)
             }
         }
         for (name, pool) in pools {
             for (i, image) in pool.images.enumerated() {
-                file.setFloats("pool_\(name).\(i)", UnsafeBufferPointer(start: image.data, count: image.count), shape: image.shape.dims)
+                file.setFloats("pool_\(name).\(i)", borrowing: UnsafeBufferPointer(start: image.data, count: image.count),
+                               owner: image.storage, shape: image.shape.dims)
             }
         }
         return file
