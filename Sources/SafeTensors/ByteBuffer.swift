@@ -1,5 +1,5 @@
-/// An immutable, 64-byte aligned block of bytes shared by all tensors read from one file, so that
-/// loading a file costs one read and tensors are views into it until someone asks for a copy.
+/// An immutable, 64-byte aligned block of bytes: a file image parsed from memory, shared by all its
+/// tensors (views into it until someone asks for a copy), or one tensor just read from disk.
 final class ByteBuffer: @unchecked Sendable {
     // Written once during init (file read or copy), read-only afterwards: safe to share across threads.
     let base: UnsafeMutableRawPointer

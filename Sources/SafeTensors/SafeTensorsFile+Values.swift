@@ -44,20 +44,20 @@ extension SafeTensorsFile {
     /// Converts the tensor into `destination`, which must hold exactly `count` elements: the way to
     /// fill a big parameter tensor with a single copy (F32 is a plain memory copy).
     public func copyFloats(_ name: String, into destination: UnsafeMutablePointer<Float>, count: Int) throws {
+        func checkCount(_ available: Int, _ shape: [Int]) throws {
+            guard available == count else {
+                throw SafeTensorsError(path: path, reason: "tensor \"\(name)\" has \(available) elements (shape \(shape)), expected \(count)")
+            }
+        }
         #if _endian(little)
         if case .onDisk(let tensor)? = slots[name], tensor.dtype == .f32 {
-            guard tensor.byteCount == count * 4 else {
-                throw SafeTensorsError(path: path, reason: "tensor \"\(name)\" has \(tensor.byteCount / 4) elements (shape \(tensor.shape)), expected \(count)")
-            }
+            try checkCount(tensor.byteCount / 4, tensor.shape)
             // The file's bytes are the floats: read them into place.
             return try tensor.source.read(into: destination, count: tensor.byteCount, at: tensor.start)
         }
         #endif
         try withRawBytes(name) { dtype, shape, raw in
-            let available = raw.count / dtype.byteSize
-            guard available == count else {
-                throw SafeTensorsError(path: path, reason: "tensor \"\(name)\" has \(available) elements (shape \(shape)), expected \(count)")
-            }
+            try checkCount(raw.count / dtype.byteSize, shape)
             decodeFloatingPoint(raw, dtype, count: count, into: destination)
         }
     }

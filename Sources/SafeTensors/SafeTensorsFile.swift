@@ -2,8 +2,9 @@
 ///
 /// Tensors of a file opened by `load(path:)` stay on disk until asked for; those parsed from bytes in
 /// memory stay views into that one buffer. `subscript` materializes a copy on demand, while
-/// `copyFloats` reads float tensors straight into the destination. Tensors set by the caller own their bytes, or, with
-/// `setFloats(_:borrowing:owner:shape:)`, are views of the caller's memory until it is written.
+/// `copyFloats` reads float tensors straight into the destination. Tensors set by the caller own
+/// their bytes, or, set with `setFloats(_:borrowing:owner:shape:)`, are views of the caller's memory
+/// until the file is written.
 public struct SafeTensorsFile: Sendable {
     public var metadata: [String: String]
     /// The file this was read from (or last written to); used in error messages.

@@ -5,8 +5,8 @@ import Glibc
 /// One large reservation of address space from which big blocks are carved first-fit, and into which freed
 /// blocks go back, merged with free neighbours. A block can then serve any later request that fits, of any size:
 /// a training step's activations, gradients and conv columns all come and go in one region whose resident size
-/// tracks what the step needs at once. (Blocks kept per exact size needed up to twice that: each size kept its
-/// own high-water mark, e.g. 154 MB against 79 MB for a pix2pix 256 step.)
+/// tracks what the step needs at once. (Caching blocks by exact size held up to twice that, because every size
+/// kept its own high-water mark: 154 MB against 79 MB for a pix2pix 256 step.)
 ///
 /// Freed pages stay resident for the next step. Memory is handed back to the system (`MADV_DONTNEED`) for free
 /// space above what the last `trimWindow` requests reached, beyond `cacheLimit` free bytes (highest addresses
