@@ -27,8 +27,10 @@ public final class Pix2PixTrainer {
         optimizerG = Adam(parameters: netG.parameters, lr: lr, beta1: beta1, beta2: 0.999)
         optimizerD = Adam(parameters: netD.parameters, lr: lr, beta1: beta1, beta2: 0.999)
         // G's step has one backward pass: update each parameter as its gradient completes (saves storing,
-        // zeroing and re-reading all of G's gradients: 218 MB for unet_256). D's may have two (WGAN-GP).
+        // zeroing and re-reading all of G's gradients: 218 MB for unet_256). So has D's, but for WGAN-GP, whose
+        // gradient penalty is a second one.
         optimizerG.updateDuringBackward()
+        if ganMode != .wgangp { optimizerD.updateDuringBackward() }
         rng = RNG(seed: seed)
     }
 
@@ -42,18 +44,19 @@ public final class Pix2PixTrainer {
 
         // D: real pairs should look real, fake pairs (G's output cut from its graph) fake.
         netD.setRequiresGrad(true)
-        netD.zeroGrad()
+        let fusedD = ganMode != .wgangp
+        if fusedD { optimizerD.beginFusedStep() } else { netD.zeroGrad() }
         let fakePair = concatChannels([realA, fakeB]).detached()
         let lossDFake = ganMode.loss(netD(fakePair), targetIsReal: false)
         let realPair = concatChannels([realA, realB])
         let lossDReal = ganMode.loss(netD(realPair), targetIsReal: true)
         let lossD = (lossDFake + lossDReal) * 0.5
-        lossD.backward()
+        lossD.backward()  // with fusedD, updates D (Adam) layer by layer
         var losses: [String: Double] = ["D_fake": Double(lossDFake.item), "D_real": Double(lossDReal.item)]
         if ganMode == .wgangp {
             losses["D_GP"] = Double(gradientPenalty(netD, real: realPair, fake: fakePair, lambda: lambdaGP, rng: &rng))
         }
-        optimizerD.step()
+        if !fusedD { optimizerD.step() }
 
         // G: fool D (frozen) and stay close to B.
         netD.setRequiresGrad(false)

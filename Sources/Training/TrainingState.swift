@@ -35,7 +35,9 @@ public enum TrainingState {
                             parameterNames: [String: [String]], pools: [(name: String, pool: ImagePool)]) throws
         -> SafeTensorsFile {
         var file = SafeTensorsFile()
-        let json = try JSONEncoder().encode(progress)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // the same state gives the same file, byte for byte
+        let json = try encoder.encode(progress)
         file.metadata[progressKey] = String(decoding: json, as: UTF8.self)
         file.metadata[iterationKey] = String(progress.totalIters)
         for (name, optimizer) in optimizers {

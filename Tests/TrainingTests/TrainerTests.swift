@@ -14,6 +14,7 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(trainer.optimizerG.stepCount, 1)
         XCTAssertTrue(trainer.netG.parameters.allSatisfy { $0.grad == nil }, "G is updated during backward")
         XCTAssertEqual(trainer.optimizerD.stepCount, 1)
+        XCTAssertTrue(trainer.netD.parameters.allSatisfy { $0.grad == nil }, "D too (its step has one backward pass)")
         XCTAssertEqual(trainer.visuals.map(\.name), ["real_A", "fake_B", "real_B"])
         // D is called three times in train mode (fake, real, fake for G): BatchNorm counts each batch.
         let counters = trainer.netD.namedBuffers().compactMap { entry -> Int? in
@@ -21,6 +22,19 @@ final class TrainerTests: XCTestCase {
         }
         XCTAssertFalse(counters.isEmpty)
         XCTAssertTrue(counters.allSatisfy { $0 == 3 })
+    }
+
+    func testPix2PixWithWGANGPUpdatesDAfterBothBackwardPasses() throws {
+        let trainer = try Tiny.pix2pix(ganMode: .wgangp)
+        let (a, b) = Tiny.pair()
+        let d0 = trainer.netD.parameters[0].toArray()
+        let losses = trainer.step(realA: a, realB: b)
+        XCTAssertNotNil(losses["D_GP"])
+        for (name, v) in losses { XCTAssertTrue(v.isFinite, "\(name) = \(v)") }
+        XCTAssertNotEqual(trainer.netD.parameters[0].toArray(), d0)
+        XCTAssertEqual(trainer.optimizerD.stepCount, 1)
+        XCTAssertTrue(trainer.netD.parameters.allSatisfy { $0.grad != nil },
+                      "D keeps its gradients: the penalty is a second backward pass, then one Adam step")
     }
 
     func testPix2PixOverfitsOnePair() throws {
