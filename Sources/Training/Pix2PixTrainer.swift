@@ -45,12 +45,15 @@ public final class Pix2PixTrainer {
         // D: real pairs should look real, fake pairs (G's output cut from its graph) fake.
         netD.setRequiresGrad(true)
         netD.zeroGrad()
+        // The reference back-propagates (fake + real) / 2 once, which keeps both D graphs alive together.
+        // Gradients add up, so each half is back-propagated as soon as it is made: the same D calls in the same
+        // order (same norm statistics), one D graph at a time, results equal up to the order of float additions.
         let fakePair = concatChannels([realA, fakeB]).detached()
         let lossDFake = ganMode.loss(netD(fakePair), targetIsReal: false)
+        (lossDFake * 0.5).backward()
         let realPair = concatChannels([realA, realB])
         let lossDReal = ganMode.loss(netD(realPair), targetIsReal: true)
-        let lossD = (lossDFake + lossDReal) * 0.5
-        lossD.backward()
+        (lossDReal * 0.5).backward()
         var losses: [String: Double] = ["D_fake": Double(lossDFake.item), "D_real": Double(lossDReal.item)]
         if ganMode == .wgangp {
             losses["D_GP"] = Double(gradientPenalty(netD, real: realPair, fake: fakePair, lambda: lambdaGP, rng: &rng))
