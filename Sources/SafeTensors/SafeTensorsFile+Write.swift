@@ -147,9 +147,7 @@ struct SerializationPlan {
             switch slot {
             case .owned(let entry): try entry.bytes.withUnsafeBytes { try body($0) }
             case .view(let view): try body(view.bytes)
-            case .onDisk(let tensor):
-                let view = try tensor.read()
-                try withExtendedLifetime(view.owner) { try body(view.bytes) }
+            case .onDisk(let tensor): try tensor.withView { try body($0.bytes) }
             }
         }
     }

@@ -26,10 +26,13 @@ public struct SafeTensorsFile: Sendable {
         let start: Int
         let byteCount: Int
 
-        /// The bytes, read now, as a view.
-        func read() throws -> TensorView {
+        /// Reads the bytes now and calls `body` with them as a view (valid only inside `body`).
+        func withView<R>(_ body: (TensorView) throws -> R) throws -> R {
             let buffer = try source.buffer(at: start, count: byteCount)
-            return TensorView(dtype: dtype, shape: shape, bytes: buffer.bytes(from: 0, count: byteCount), owner: buffer)
+            return try withExtendedLifetime(buffer) {
+                try body(TensorView(dtype: dtype, shape: shape, bytes: buffer.bytes(from: 0, count: byteCount),
+                                    owner: buffer))
+            }
         }
     }
 
@@ -69,7 +72,7 @@ public struct SafeTensorsFile: Sendable {
             case .onDisk(let tensor):
                 // nil also when the file can no longer be read (it changed since it was opened); the throwing
                 // accessors say why.
-                return (try? tensor.read()).map { SafeTensorsEntry(dtype: $0.dtype, shape: $0.shape, bytes: Array($0.bytes)) }
+                return try? tensor.withView { SafeTensorsEntry(dtype: $0.dtype, shape: $0.shape, bytes: Array($0.bytes)) }
             }
         }
         set { slots[name] = newValue.map { .owned($0) } }
@@ -105,8 +108,7 @@ public struct SafeTensorsFile: Sendable {
             try Self.validate(view, name: name, path: path)
             return try body(view.dtype, view.shape, view.bytes)
         case .onDisk(let tensor):
-            let view = try tensor.read()
-            return try withExtendedLifetime(view.owner) { try body(view.dtype, view.shape, view.bytes) }
+            return try tensor.withView { try body($0.dtype, $0.shape, $0.bytes) }
         case .owned(let entry):
             try Self.validate(entry, name: name, path: path)
             return try entry.bytes.withUnsafeBytes { try body(entry.dtype, entry.shape, $0) }

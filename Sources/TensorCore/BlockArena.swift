@@ -35,13 +35,12 @@ public final class BlockArena: @unchecked Sendable {
     private var requests = 0
     /// Highest end of a block in use during the current window.
     private var windowHigh = 0
-    private var mutex = pthread_mutex_t()
+    private let lock = SpinLock()
 
     /// Reserves up to `reservation` bytes of address space (halving on failure, down to 1 GiB).
     public init(reservation: Int, cacheLimit: Int = 1 << 30, trimWindow: Int = 4096) {
         self.cacheLimit = cacheLimit
         self.trimWindow = trimWindow
-        pthread_mutex_init(&mutex, nil)
         var size = reservation
         var mapped: UnsafeMutableRawPointer?
         while mapped == nil, size >= 1 << 30 {
@@ -55,7 +54,6 @@ public final class BlockArena: @unchecked Sendable {
 
     deinit {
         if let base { munmap(base, capacity) }
-        pthread_mutex_destroy(&mutex)
     }
 
     func rounded(_ bytes: Int) -> Int { (max(bytes, 1) + pageSize - 1) / pageSize * pageSize }
@@ -209,9 +207,5 @@ public final class BlockArena: @unchecked Sendable {
         return end
     }
 
-    private func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
-    }
+    private func locked<T>(_ body: () -> T) -> T { lock.locked(body) }
 }
