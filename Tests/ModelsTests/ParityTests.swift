@@ -62,7 +62,8 @@ final class ParityTests: XCTestCase {
 
     /// The U-Nets with every down- and up-conv through the polyphase Winograd F(5x5,2x2), down to the 1x1
     /// innermost layer (automatic selection keeps it to layers of 46x46 outputs and 16 channels or more).
-    /// Outputs stay within the usual bound; gradients get 10x more room: the inner batch norms normalise 2x2
+    /// Outputs get 2x the usual bound (OpenBLAS's AVX-512 kernels, which sum in another order, put unet_d6_ngf4's
+    /// train output at 1.09x it; Haswell's and Zen's stayed inside); gradients get 10x more room: the inner batch norms normalise 2x2
     /// and 4x4 maps over a batch of 1, which magnifies Winograd's relative rounding (a few 1e-6, against
     /// ~1e-7 for a direct sum; the kernels' own tests bound it at 2e-5). unet_256_ngf8 is left out: there
     /// the first layer's (3 input channels) rounding ends up as a 6e-3 relative error in one inner weight
@@ -73,7 +74,7 @@ final class ParityTests: XCTestCase {
         defer { conv2dLowering = saved }
         conv2dLowering = .winograd
         for name in ["unet_d6_ngf4", "unet_d6_ngf4_instance"] {
-            try checkParity(name, gradientFactor: 10 * Self.noiseFactor)
+            try checkParity(name, outputFactor: 2 * Self.noiseFactor, gradientFactor: 10 * Self.noiseFactor)
         }
     }
 
@@ -84,8 +85,10 @@ final class ParityTests: XCTestCase {
     /// Tolerance factor over the fixture's recorded float32-vs-float64 noise.
     static let noiseFactor = 10.0
 
-    /// `gradientFactor`: the gradients' tolerance over the fixture's float32-vs-float64 noise.
-    private func checkParity(_ name: String, gradientFactor: Double = noiseFactor) throws {
+    /// `outputFactor`, `gradientFactor`: the outputs' and gradients' tolerance over the fixture's float32-vs-float64
+    /// noise.
+    private func checkParity(_ name: String, outputFactor: Double = noiseFactor,
+                             gradientFactor: Double = noiseFactor) throws {
         _ = try Fixtures.sharedNames()  // skips when ../shared is absent
         let f = try SharedFixture(name)
         let io = f.io
@@ -109,7 +112,7 @@ final class ParityTests: XCTestCase {
         let outEval = withNoGrad { net(input) }
         XCTAssertEqual(outEval.shape.dims, f.outputShape)
         report("eval output max abs vs f64", maxAbsDifference(outEval, try io.doubles("out_eval_f64")),
-               Self.noiseFactor * f.noise("out_eval_f32_vs_f64_maxabs") + 1e-7)
+               outputFactor * f.noise("out_eval_f32_vs_f64_maxabs") + 1e-7)
 
         // Train mode without dropout: batch statistics; loss and backward.
         net.train()
@@ -119,7 +122,7 @@ final class ParityTests: XCTestCase {
         x.requiresGrad = true
         let out = net(x)
         report("train output max abs vs f64", maxAbsDifference(out, try io.doubles("out_train_nodropout_f64")),
-               Self.noiseFactor * f.noise("out_train_f32_vs_f64_maxabs") + 1e-7)
+               outputFactor * f.noise("out_train_f32_vs_f64_maxabs") + 1e-7)
         let loss = mseLoss(out, target)
         report("loss rel vs f64", relativeDifference(loss, try io.doubles("loss_train_nodropout_f64")),
                Self.noiseFactor * f.noise("loss_train_f32_vs_f64_rel") + 1e-6)
