@@ -15,6 +15,10 @@ public enum BLASKernelSetting: Equatable, Sendable {
     case unsupported(String)
 }
 
+/// The process's one kernel choice, made on first use: `main` touches it before any GEMM, and benchmark headers
+/// read it to say when the kernels are ours rather than OpenBLAS's pick.
+public let blasKernelChoice: BLASKernelSetting = chooseBLASKernels()
+
 /// OpenBLAS's kernel sets that use AVX2/FMA or wider; anything else is an SSE-era fallback.
 let modernBLASCores: Set<String> = ["haswell", "zen", "skylakex", "cooperlake", "sapphirerapids"]
 

@@ -81,7 +81,9 @@ struct BenchCommand: ParsableCommand {
 
 /// "sgemm peak: … GFLOP/s (threads, OpenBLAS kernels)", the first line of both benchmarks.
 func sgemmPeakLine(_ peak: Double) -> String {
-    String(format: "sgemm peak: %.1f GFLOP/s (%d threads, OpenBLAS %@ kernels)", peak, blasThreads(), blasCoreName())
+    var kernels = "OpenBLAS \(blasCoreName()) kernels"
+    if case .upgraded(let from, _) = blasKernelChoice { kernels += ", chosen by translate over OpenBLAS's \(from)" }
+    return String(format: "sgemm peak: %.1f GFLOP/s (%d threads, %@)", peak, blasThreads(), kernels)
 }
 
 /// Best-of-several GFLOP/s of a large square sgemm: the machine's practical GEMM ceiling.
