@@ -55,8 +55,7 @@ private func fill(_ weight: Tensor, method: WeightInit, gain: Float, rng: inout 
 }
 
 private func fillNormal(_ t: Tensor, mean: Float, std: Float, rng: inout RNG) {
-    let p = t.data
-    for i in 0..<t.count { p[i] = mean + std * rng.normal() }
+    rng.fillNormal(t.data, count: t.count, mean: mean, std: std)
 }
 
 private func fillConstant(_ t: Tensor, _ value: Float) {

@@ -85,8 +85,7 @@ public final class Tensor: @unchecked Sendable, CustomStringConvertible {
     public static func randn(_ shape: Shape, mean: Float = 0, std: Float = 1, rng: inout RNG,
                              requiresGrad: Bool = false) -> Tensor {
         let t = Tensor(zeros: shape, requiresGrad: requiresGrad)
-        let p = t.data
-        for i in 0..<t.count { p[i] = mean + std * rng.normal() }
+        rng.fillNormal(t.data, count: t.count, mean: mean, std: std)
         return t
     }
 

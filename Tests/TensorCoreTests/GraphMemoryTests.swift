@@ -19,8 +19,13 @@ final class GraphMemoryTests: XCTestCase {
     }
 
     func testChainsReadingSavedValuesHaveCorrectGradients() {
+        // Central differences with eps 1e-2 are wrong across a kink: draw until neither ReLU's input (the
+        // normalised values, which a step of 1e-2 in x moves by at most ~1e-2) nor LeakyReLU's (x) has an element
+        // within 0.02 of zero (about one draw in a hundred qualifies).
         var rng = RNG(seed: 72)
-        let x = Tensor.randn([2, 3, 5, 5], rng: &rng)
+        func clearOfKinks(_ t: Tensor) -> Bool { t.toArray().allSatisfy { abs($0) > 0.02 } }
+        var x = Tensor.randn([2, 3, 5, 5], rng: &rng)
+        while !(clearOfKinks(x) && clearOfKinks(instanceNorm2d(x))) { x = Tensor.randn([2, 3, 5, 5], rng: &rng) }
         let w = Tensor.randn([2, 3, 7, 7], rng: &rng)
         // InstanceNorm backward from its output, ReLU reading the norm's output, LeakyReLU with a negative slope
         // reading its input, pads and adds keeping nothing.
