@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "ImageDataTests", dependencies: ["ImageData"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"], exclude: ["Fixtures"]),  // read by path (PyTorchStepTests)
         .testTarget(name: "ConversionTests", dependencies: ["Conversion"]),
         .testTarget(name: "CLITests", dependencies: ["TranslateCLI"]),
     ]

@@ -31,7 +31,11 @@ struct WorkloadBenchCommand: ParsableCommand {
     @Option(help: "Threads for OpenBLAS and our own loops (default: all cores).")
     var threads: Int?
 
-    @Flag(help: "Print one JSON object instead of the table.")
+    @Flag(help: ArgumentHelp("Print one JSON object instead of the table.", discussion: """
+        Keys: sgemm_gflops, blas_core (the OpenBLAS kernels that ran), blas_core_openblas_pick (only when \
+        translate replaced OpenBLAS's fallback for an unrecognised CPU), and workloads: a list of objects with \
+        name, seconds, gflop, efficiency, paired_efficiency and peak_rss_bytes.
+        """))
     var json = false
 
     @Option(help: "Run only the workloads whose name contains this text (comma-separated list allowed).")
@@ -74,7 +78,9 @@ struct WorkloadBenchCommand: ParsableCommand {
             }
         }
         if json {
-            let object: [String: Any] = ["sgemm_gflops": peak, "blas_core": blasCoreName(), "workloads": rows]
+            var object: [String: Any] = ["sgemm_gflops": peak, "blas_core": blasCoreName(), "workloads": rows]
+            // The kernels OpenBLAS picked by itself, when translate replaced its fallback pick (BLASKernels.swift).
+            if case .upgraded(let from, _) = blasKernelChoice { object["blas_core_openblas_pick"] = from }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }

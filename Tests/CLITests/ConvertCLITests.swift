@@ -25,8 +25,8 @@ final class ConvertCLITests: XCTestCase {
         try image(33, 20, 1).write(to: dir + "/in/sub/b.jpg")
         try image(17, 9, 2).toGray().write(to: dir + "/in/sub/deeper/c.ppm")
         try image(12, 12, 3).write(to: dir + "/in/sub/deeper/d.bmp.png")
-        FileManager.default.createFile(atPath: dir + "/in/sub/broken.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16]))
-        FileManager.default.createFile(atPath: dir + "/in/README.txt", contents: Data("notes".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/in/sub/broken.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 16])))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/in/README.txt", contents: Data("notes".utf8)))
     }
 
     override func tearDownWithError() throws { if let dir { try? FileManager.default.removeItem(atPath: dir) } }
@@ -115,7 +115,7 @@ final class ConvertCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.hasPrefix("translate convert: 1 converted"), r.stderr)
         // --eval is deterministic: the same bytes again, and as a file.
         let file = dir + "/x.jpg"
-        FileManager.default.createFile(atPath: file, contents: Data(jpeg))
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data(jpeg)))
         let again = try cli.run(["convert", "-m", unet, file, "-o", "-", "--eval"])
         XCTAssertEqual(again.stdout, r.stdout)
         // A single file may go to stdout; a folder of several images may not; garbage on stdin fails with exit 1.

@@ -12,7 +12,7 @@ final class ConverterTests: XCTestCase {
         try patternImage(width: 40, height: 24).write(to: dir + "/in/a.png")
         try patternImage(width: 32, height: 32, seed: 1).write(to: dir + "/in/sub/b.jpg")
         try patternImage(width: 17, height: 9, channels: 1, seed: 2).write(to: dir + "/in/sub/deeper/c.ppm")
-        FileManager.default.createFile(atPath: dir + "/in/sub/bad.png", contents: Data("not an image".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/in/sub/bad.png", contents: Data("not an image".utf8)))
     }
 
     private func convert(_ network: Network, out: String, eval: Bool = false, seed: UInt64 = 0, overlap: Bool = true,

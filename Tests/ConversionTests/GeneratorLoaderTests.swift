@@ -66,7 +66,7 @@ final class GeneratorLoaderTests: XCTestCase {
         XCTAssertThrowsError(try GeneratorLoader.load(dir + "/d.safetensors")) { error in
             XCTAssertEqual("\(error)", "\(dir!)/d.safetensors: holds a discriminator (basic), not a generator")
         }
-        FileManager.default.createFile(atPath: dir + "/broken.safetensors", contents: Data([1, 2, 3]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/broken.safetensors", contents: Data([1, 2, 3])))
         XCTAssertThrowsError(try GeneratorLoader.load(dir + "/broken.safetensors")) { error in
             XCTAssertEqual((error as? ConversionError)?.isUsage, false)
         }
@@ -95,7 +95,7 @@ final class GeneratorLoaderTests: XCTestCase {
         let p2p = dir + "/checkpoints/facades"
         try FileManager.default.createDirectory(atPath: p2p, withIntermediateDirectories: true)
         try gA.save(to: p2p + "/latest_net_G.safetensors")
-        FileManager.default.createFile(atPath: p2p + "/train_opt.json", contents: Data(#"{"direction": "BtoA", "model": "pix2pix"}"#.utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: p2p + "/train_opt.json", contents: Data(#"{"direction": "BtoA", "model": "pix2pix"}"#.utf8)))
         XCTAssertEqual(try GeneratorLoader.load(p2p, options: ModelOptions(direction: .bToA)).file, p2p + "/latest_net_G.safetensors")
         XCTAssertThrowsError(try GeneratorLoader.load(p2p, options: ModelOptions(direction: .aToB))) { error in
             XCTAssertTrue("\(error)".contains("trained BtoA"), "\(error)")

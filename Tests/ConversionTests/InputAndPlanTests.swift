@@ -9,14 +9,14 @@ final class InputAndPlanTests: XCTestCase {
     private func touch(_ relative: String, _ bytes: [UInt8] = [1]) throws {
         let path = dir + "/" + relative
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
     }
 
     func testFoldersFilesAndListedPaths() throws {
         for name in ["in/b.jpg", "in/a/x.PNG", "in/a/deep/y.bmp", "in/notes.txt", "in/.hidden.png", "in/t.tiff", "one.jpeg"] {
             try touch(name)
         }
-        let list = try InputListing.collect(arguments: [dir + "/in", dir + "/one.jpeg", dir + "/missing.png", "-"]) {
+        let list = InputListing.collect(arguments: [dir + "/in", dir + "/one.jpeg", dir + "/missing.png", "-"]) {
             ["\(dir!)/in/b.jpg", "./rel/../up.png"]
         }
         let rows = list.items.map { [$0.relative, $0.problem ?? ""] }

@@ -18,8 +18,8 @@ final class TestRunTests: XCTestCase {
         }
         try mkdir(dir + "/checkpoints/facades")
         try tinyGenerator("unet_32").save(to: dir + "/checkpoints/facades/latest_net_G.safetensors")
-        FileManager.default.createFile(atPath: dir + "/checkpoints/facades/train_opt.json",
-                                       contents: Data(#"{"dataroot": "\#(dir!)/data", "cropSize": 32, "model": "pix2pix"}"#.utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/checkpoints/facades/train_opt.json",
+                                       contents: Data(#"{"dataroot": "\#(dir!)/data", "cropSize": 32, "model": "pix2pix"}"#.utf8)))
         var options = TestRunOptions(name: "facades")
         options.checkpointsDir = dir + "/checkpoints"
         options.resultsDir = dir + "/results"
@@ -52,7 +52,7 @@ final class TestRunTests: XCTestCase {
         try patternImage(width: 20, height: 12, seed: 1).write(to: dir + "/h2z/testA/horse1.png")
         try patternImage(width: 20, height: 12, seed: 2).write(to: dir + "/h2z/testA/horse2.png")
         for i in 1...3 { try patternImage(width: 16, height: 16, seed: 3 + i).write(to: "\(dir!)/h2z/testB/zebra\(i).png") }
-        FileManager.default.createFile(atPath: dir + "/h2z/testA/broken.png", contents: Data([0x89, 0x50]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/h2z/testA/broken.png", contents: Data([0x89, 0x50])))
         try mkdir(dir + "/ck/h2z")
         try tinyGenerator("resnet_1blocks", norm: .instance, dropout: false, seed: 1).save(to: dir + "/ck/h2z/latest_net_G_A.safetensors")
         try tinyGenerator("resnet_1blocks", norm: .instance, dropout: false, seed: 2).save(to: dir + "/ck/h2z/latest_net_G_B.safetensors")

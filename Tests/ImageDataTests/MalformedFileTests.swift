@@ -101,7 +101,7 @@ final class MalformedFileTests: XCTestCase {
     func testOversizedFileIsRefusedBeforeReading() throws {
         // A sparse 20 MB file: more than any 1000-pixel image can need.
         let path = folder + "/big.png"
-        FileManager.default.createFile(atPath: path, contents: Data(try validPNG()))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(try validPNG())))
         let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: 20 << 20)
         try handle.close()
