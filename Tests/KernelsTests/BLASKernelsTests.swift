@@ -37,4 +37,26 @@ final class BLASKernelsTests: XCTestCase {
             }
         }
     }
+
+    /// The cpuid/XCR0 probe agrees with the kernel's own reading of the CPU (/proc/cpuinfo lists only the
+    /// features the OS enabled).
+    func testFeatureProbeAgreesWithProcCpuinfo() throws {
+        #if arch(x86_64)
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+        else { throw XCTSkip("no /proc/cpuinfo flags line") }
+        let flags = Set(line.split(separator: ":").last!.split(separator: " ").map(String.init))
+        let expected: String?
+        if ["avx512f", "avx512dq", "avx512bw", "avx512vl", "avx2", "fma"].allSatisfy(flags.contains) {
+            expected = "SkylakeX"
+        } else if flags.contains("avx2") && flags.contains("fma") {
+            expected = "Haswell"
+        } else {
+            expected = nil
+        }
+        XCTAssertEqual(bestBLASCoreForThisCPU(), expected, "flags: \(flags.filter { $0.hasPrefix("avx") || $0 == "fma" }.sorted())")
+        #else
+        XCTAssertNil(bestBLASCoreForThisCPU())
+        #endif
+    }
 }
