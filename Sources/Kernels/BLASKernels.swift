@@ -32,12 +32,12 @@ public func bestBLASCoreForThisCPU() -> String? {
 
 /// A DYNAMIC_ARCH OpenBLAS (Debian's) picks its kernels from the CPU model number, and a model newer than the
 /// library gets the SSE3 "Prescott" fallback: on a 2026 Xeon with AVX-512, Debian's OpenBLAS 0.3.21 ran sgemm at
-/// 41 GFLOP/s on two cores instead of ~300, and every training step 2-5x slower than it should. This asks the CPU
-/// what it supports (cpuid) and, when OpenBLAS fell back below AVX2 on a CPU that has it, re-runs OpenBLAS's kernel
-/// selection with OPENBLAS_CORETYPE set to the matching kernels ("SkylakeX" for AVX-512, else "Haswell"). It
-/// leaves a user's OPENBLAS_CORETYPE alone (tested pinning is theirs to choose) and never downgrades. Call it
-/// first thing in `main`, before any GEMM: the switch swaps OpenBLAS's kernel table. Child processes inherit the
-/// variable and start with the same kernels.
+/// 41 GFLOP/s on two cores instead of 155-296 with its AVX-512 kernels, and training steps ran ~3x slower. This
+/// asks the CPU what it supports (cpuid) and, when OpenBLAS fell back below AVX2 on a CPU that has it, re-runs
+/// OpenBLAS's kernel selection with OPENBLAS_CORETYPE set to the matching kernels ("SkylakeX" for AVX-512, else
+/// "Haswell"). It leaves a user's OPENBLAS_CORETYPE alone (tested pinning is theirs to choose) and never
+/// downgrades. Call it first thing in `main`, before any GEMM: the switch swaps OpenBLAS's kernel table. Child
+/// processes inherit the variable and start with the same kernels.
 @discardableResult
 public func chooseBLASKernels() -> BLASKernelSetting {
     let name = "OPENBLAS_CORETYPE"
