@@ -20,12 +20,21 @@ public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
 
     @inline(__always) private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
+    /// One xoshiro256** step on the four state words (bulk callers keep them in locals across steps).
+    @inline(__always) private static func step(_ s0: inout UInt64, _ s1: inout UInt64, _ s2: inout UInt64,
+                                               _ s3: inout UInt64) -> UInt64 {
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
+        return result
+    }
+
     public mutating func next() -> UInt64 {
-        let result = RNG.rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]; state[3] ^= state[1]; state[1] ^= state[2]; state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = RNG.rotl(state[3], 45)
+        var s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3]
+        let result = RNG.step(&s0, &s1, &s2, &s3)
+        state[0] = s0; state[1] = s1; state[2] = s2; state[3] = s3
         return result
     }
 
@@ -33,12 +42,22 @@ public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
     public mutating func uniform() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }
     /// Uniform in [lo, hi).
     public mutating func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * uniform() }
-    /// Standard normal (Box–Muller, double precision inside).
-    public mutating func normal() -> Float {
-        let u1 = max(Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0), 1e-300)
-        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-        return Float((-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2))
+
+    /// Box–Muller in double precision on two draws: the radius √(−2 ln u1), cos(2π u2), and u2 (the sine's sign).
+    @inline(__always) private static func polar(_ first: UInt64, _ second: UInt64)
+        -> (radius: Double, cosine: Double, u2: Double) {
+        let scale = 1.0 / 9_007_199_254_740_992.0
+        let u1 = max(Double(first >> 11) * scale, 1e-300), u2 = Double(second >> 11) * scale
+        return ((-2 * Foundation.log(u1)).squareRoot(), Foundation.cos(2 * Double.pi * u2), u2)
     }
+
+    /// Standard normal (Box–Muller, the cosine branch).
+    public mutating func normal() -> Float {
+        let first = next(), second = next()
+        let (radius, cosine, _) = RNG.polar(first, second)
+        return Float(radius * cosine)
+    }
+
     /// Fills `count` floats with N(mean, std²) draws: Box–Muller as in `normal()`, but each pair of uniforms gives
     /// two values (the cosine and the sine branch), so one log and one cosine serve two draws, and the state
     /// stays in registers instead of the array. Weight initialisation spent ~2.6 s of a unet_256 run's start in
@@ -46,20 +65,10 @@ public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
     /// uses the cosine branch only.
     public mutating func fillNormal(_ p: UnsafeMutablePointer<Float>, count: Int, mean: Float, std: Float) {
         var s0 = state[0], s1 = state[1], s2 = state[2], s3 = state[3]
-        @inline(__always) func draw() -> UInt64 {
-            let result = RNG.rotl(s1 &* 5, 7) &* 9
-            let t = s1 << 17
-            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-            s2 ^= t
-            s3 = RNG.rotl(s3, 45)
-            return result
-        }
-        let scale = 1.0 / 9_007_199_254_740_992.0
         var i = 0
         while i < count {
-            let u1 = max(Double(draw() >> 11) * scale, 1e-300)
-            let u2 = Double(draw() >> 11) * scale
-            let radius = (-2 * Foundation.log(u1)).squareRoot(), cosine = Foundation.cos(2 * Double.pi * u2)
+            let first = RNG.step(&s0, &s1, &s2, &s3), second = RNG.step(&s0, &s1, &s2, &s3)
+            let (radius, cosine, u2) = RNG.polar(first, second)
             p[i] = mean + std * Float(radius * cosine)
             if i + 1 < count {
                 // sin(2πu2) from the cosine: positive for u2 < 1/2. Near |cos| = 1 this loses ~1e-8 absolute,
@@ -69,7 +78,7 @@ public struct RNG: RandomNumberGenerator, Sendable, Codable, Equatable {
             }
             i += 2
         }
-        state = [s0, s1, s2, s3]
+        state[0] = s0; state[1] = s1; state[2] = s2; state[3] = s3
     }
     /// Integer in 0..<n.
     public mutating func int(below n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
