@@ -46,9 +46,7 @@ public func chooseBLASKernels() -> BLASKernelSetting {
     guard let best = bestBLASCoreForThisCPU(), !modernBLASCores.contains(before.lowercased()) else {
         return .kept(before)
     }
-    guard let library = dlopen(nil, RTLD_NOW),
-          let quit = dlsym(library, "gotoblas_dynamic_quit"),
-          let initialize = dlsym(library, "gotoblas_dynamic_init")
+    guard let quit = loadedSymbol("gotoblas_dynamic_quit"), let initialize = loadedSymbol("gotoblas_dynamic_init")
     else { return .unsupported(before) }
     typealias Call = @convention(c) () -> Void
     setenv(name, best, 1)

@@ -24,10 +24,9 @@ public enum BLASSpinSetting: Equatable, Sendable {
 public func shortenBLASSpin(exponent: Int = 4) -> BLASSpinSetting {
     let name = "OPENBLAS_THREAD_TIMEOUT"
     if let current = getenv(name) { return .userSet(String(cString: current)) }
-    guard let program = dlopen(nil, RTLD_NOW),
-          let readEnvironment = dlsym(program, "openblas_read_env"),
-          let shutdownPool = dlsym(program, "blas_thread_shutdown_"),
-          let startPool = dlsym(program, "blas_thread_init")
+    guard let readEnvironment = loadedSymbol("openblas_read_env"),
+          let shutdownPool = loadedSymbol("blas_thread_shutdown_"),
+          let startPool = loadedSymbol("blas_thread_init")
     else { return .unsupported }
     typealias Call = @convention(c) () -> Void
     typealias StatusCall = @convention(c) () -> Int32
@@ -36,4 +35,11 @@ public func shortenBLASSpin(exponent: Int = 4) -> BLASSpinSetting {
     _ = unsafeBitCast(shutdownPool, to: StatusCall.self)()
     _ = unsafeBitCast(startPool, to: StatusCall.self)()
     return .shortened(exponent: exponent)
+}
+
+/// The address of `name` in the process's loaded libraries, nil when none exports it: OpenBLAS's internal entry
+/// points, which its header does not declare and other BLAS builds lack.
+func loadedSymbol(_ name: String) -> UnsafeMutableRawPointer? {
+    guard let program = dlopen(nil, RTLD_NOW) else { return nil }
+    return dlsym(program, name)
 }
