@@ -1,4 +1,5 @@
 import Foundation
+import ImageData
 
 /// Settings of a conversion run that do not depend on the model.
 public struct ConversionSettings: Sendable {
@@ -198,7 +199,7 @@ public final class Converter {
     }
 
     private func createParentFolder(of path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = parentPath(of: path)
         guard !folder.isEmpty else { return }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 import Foundation
+import ImageData
 
 /// Output file formats of `convert`.
 public enum OutputFormat: String, Sendable, CaseIterable {
@@ -139,7 +140,7 @@ struct InputIdentities {
                 for part in tail.reversed() { result += (result.hasSuffix("/") ? "" : "/") + part }
                 return result
             }
-            let parent = (head as NSString).deletingLastPathComponent
+            let parent = parentPath(of: head)
             if parent == head || parent.isEmpty { return (absolute as NSString).standardizingPath }
             tail.append((head as NSString).lastPathComponent)
             head = parent

@@ -243,7 +243,7 @@ func makeFolders(_ path: String) throws {
         if isDirectory.boolValue { return }
         throw DatasetError(path: path, kind: .notAFolder, reason: "exists and is not a folder")
     }
-    let parent = (path as NSString).deletingLastPathComponent
+    let parent = parentPath(of: path)
     if !parent.isEmpty && parent != path { try makeFolders(parent) }
     if mkdir(path, 0o755) != 0 && errno != EEXIST {
         throw DatasetError(path: path, kind: .notAFolder, reason: "cannot create the folder: \(errnoText(errno))")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImageData
 import Kernels
 import Training
 
@@ -239,8 +240,8 @@ struct TrainCommand: ParsableCommand {
     private func defaultName(kind: ModelKind, layout: DataLayout) -> String {
         let base: String
         switch layout {
-        case .aligned(let f): base = ((f as NSString).deletingLastPathComponent as NSString).lastPathComponent
-        case .pairedFolders(let a, _), .unpaired(let a, _): base = ((a as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        case .aligned(let f): base = (parentPath(of: f) as NSString).lastPathComponent
+        case .pairedFolders(let a, _), .unpaired(let a, _): base = (parentPath(of: a) as NSString).lastPathComponent
         }
         return (base.isEmpty ? "run" : base) + "_" + kind.rawValue
     }

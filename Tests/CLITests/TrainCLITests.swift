@@ -30,6 +30,24 @@ final class TrainCLITests: XCTestCase {
         XCTAssertTrue(crop.stderr.contains("--crop-size 40"), crop.stderr)
     }
 
+    /// Relative folders named by one character ("d", "a/"): Foundation's path code traps on them on Linux, which
+    /// crashed `datasets synth --out d` and `train --domains a/ b/` before they used `parentPath(of:)`.
+    func testOneCharacterFolderNames() throws {
+        let synth = try cli.run(["datasets", "synth", "--out", "d", "--size", "32", "--count", "4", "--only", "shapes"],
+                                cwd: dir)
+        XCTAssertEqual(synth.status, 0, synth.stderr)
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: dir + "/a", withDestinationPath: dir + "/d/synth_shapes/trainA")
+        try fm.createSymbolicLink(atPath: dir + "/b", withDestinationPath: dir + "/d/synth_shapes/trainB")
+        let r = try cli.run(["train", "--domains", "a/", "b/", "--checkpoints-dir", "ck", "--max-iters", "1",
+                             "--netG", "unet_32", "--ngf", "4", "--ndf", "4", "--load-size", "36", "--crop-size", "32"],
+                            cwd: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // Same file names in both folders: pix2pix; the folders' parent is "", so the run is named "run_pix2pix".
+        XCTAssertTrue(fm.fileExists(atPath: dir + "/ck/run_pix2pix/latest_net_G.safetensors"),
+                      (try? fm.contentsOfDirectory(atPath: dir + "/ck").joined(separator: ", ")) ?? "no ck folder")
+    }
+
     func testTinyRunWritesTheRunFolderAndNothingOnStdout() throws {
         let r = try cli.run(tinyTrain(["--n-epochs", "1", "--n-epochs-decay", "0"]))
         XCTAssertEqual(r.status, 0, r.stderr)
