@@ -39,6 +39,13 @@ public struct ConvGeometry: Sendable, Equatable {
     @inlinable public var outputPlane: Int { outHeight &* outWidth }
     /// A 1x1 kernel with stride 1 and no padding: the column matrix is the input itself, no im2col needed.
     @inlinable public var isPointwise: Bool { kernelH == 1 && kernelW == 1 && stride == 1 && padding == 0 }
+
+    /// The same convolution of an input already padded by `padding` (and no padding of its own): how a conv that
+    /// reads its input through reflection padding chooses its lowering and sizes its workspace.
+    public var paddingMaterialized: ConvGeometry {
+        ConvGeometry(channels: channels, height: height &+ 2 &* padding, width: width &+ 2 &* padding,
+                     kernelH: kernelH, kernelW: kernelW, stride: stride, padding: 0)
+    }
 }
 
 /// Floats of column matrix a chunk may hold. The column matrix of a large layer (e.g. a 7x7 conv over

@@ -11,6 +11,23 @@ func reflectedIndex(_ i: Int, size n: Int, pad: Int) -> Int {
     return s
 }
 
+/// padded[0..<width + 2·pad] = the row `source` (width floats) with `pad` mirrored floats on each side.
+@inline(__always)
+func reflectRow(_ source: UnsafePointer<Float>, width w: Int, pad: Int, into padded: UnsafeMutablePointer<Float>) {
+    for j in 0..<pad { padded[j] = source[pad &- j] }
+    (padded + pad).update(from: source, count: w)
+    for j in 0..<pad { padded[pad &+ w &+ j] = source[w &- 2 &- j] }
+}
+
+/// The adjoint of `reflectRow`: target[0..<width] += each padded position's value at the column it mirrors.
+@inline(__always)
+func foldReflectedRow(_ padded: UnsafePointer<Float>, width w: Int, pad: Int,
+                      into target: UnsafeMutablePointer<Float>) {
+    for j in 0..<pad { target[pad &- j] += padded[j] }
+    for j in 0..<w { target[j] += padded[pad &+ j] }
+    for j in 0..<pad { target[w &- 2 &- j] += padded[pad &+ w &+ j] }
+}
+
 /// Reflection padding; requires pad < h and pad < w.
 public func reflectionPad2dForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                                    planes: Int, h: Int, w: Int, pad: Int) {
@@ -19,11 +36,7 @@ public func reflectionPad2dForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutab
         for p in start..<end {
             let src = x + p &* h &* w, dst = out + p &* oh &* ow
             for i in 0..<oh {
-                let srow = src + reflectedIndex(i, size: h, pad: pad) &* w
-                let drow = dst + i &* ow
-                for j in 0..<pad { drow[j] = srow[pad &- j] }
-                for j in 0..<w { drow[pad &+ j] = srow[j] }
-                for j in 0..<pad { drow[pad &+ w &+ j] = srow[w &- 2 &- j] }
+                reflectRow(src + reflectedIndex(i, size: h, pad: pad) &* w, width: w, pad: pad, into: dst + i &* ow)
             }
         }
     }
@@ -37,11 +50,7 @@ public func reflectionPad2dBackward(_ gradOut: UnsafePointer<Float>, _ gradIn: U
         for p in start..<end {
             let dst = gradIn + p &* h &* w, src = gradOut + p &* oh &* ow
             for i in 0..<oh {
-                let drow = dst + reflectedIndex(i, size: h, pad: pad) &* w
-                let srow = src + i &* ow
-                for j in 0..<pad { drow[pad &- j] += srow[j] }
-                for j in 0..<w { drow[j] += srow[pad &+ j] }
-                for j in 0..<pad { drow[w &- 2 &- j] += srow[pad &+ w &+ j] }
+                foldReflectedRow(src + i &* ow, width: w, pad: pad, into: dst + reflectedIndex(i, size: h, pad: pad) &* w)
             }
         }
     }

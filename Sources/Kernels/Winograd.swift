@@ -158,35 +158,39 @@ public func winogradPrepareWeights(_ weight: UnsafePointer<Float>, outChannels o
 /// y = conv(x, weight) + bias for a 3x3 or 4x4 kernel (stride 1, zero padding g.padding).
 /// x: [N,C,H,W], weight: [O,C,r,r]. With `transformedWeights` (from `winogradPrepareWeights` of this weight)
 /// the weight transform is skipped.
+/// `reflect`: the padding mirrors the input (PyTorch's ReflectionPad2d(g.padding) before an unpadded conv) instead
+/// of adding zeros; the input transform reads the mirrored rows and columns, so no padded copy is made. The
+/// workspace is then `winogradWorkspaceCount` of the padded geometry (`ConvGeometry.paddingMaterialized`).
 public func winogradConv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                   y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int,
                                   geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>,
-                                  transformedWeights: UnsafePointer<Float>? = nil) {
+                                  transformedWeights: UnsafePointer<Float>? = nil, reflect: Bool = false) {
     if g.kernelH == 4 {
         winogradForward(WinogradF3x4.self, x: x, weight: weight, bias: bias, y: y, batch: batch, outChannels: o,
-                        geometry: g, workspace: workspace, transformedWeights: transformedWeights)
+                        geometry: g, workspace: workspace, transformedWeights: transformedWeights, reflect: reflect)
     } else {
         winogradForward(WinogradF4x3.self, x: x, weight: weight, bias: bias, y: y, batch: batch, outChannels: o,
-                        geometry: g, workspace: workspace, transformedWeights: transformedWeights)
+                        geometry: g, workspace: workspace, transformedWeights: transformedWeights, reflect: reflect)
     }
 }
 
 /// Gradients of `winogradConv2dForward`, each accumulated (+=) when its pointer is non-nil (bias: by the caller).
 /// With `flippedWeights` (`winogradPrepareWeights(flipped: true)` of this weight) the input gradient skips
-/// its weight transform.
+/// its weight transform. `reflect` as for the forward pass: the input gradient is computed on the padded grid
+/// and each mirrored position is added to the input position it was read from.
 public func winogradConv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                    weight: UnsafePointer<Float>, gradX: UnsafeMutablePointer<Float>?,
                                    gradWeight: UnsafeMutablePointer<Float>?, batch: Int, outChannels o: Int,
                                    geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>,
-                                   flippedWeights: UnsafePointer<Float>? = nil) {
+                                   flippedWeights: UnsafePointer<Float>? = nil, reflect: Bool = false) {
     if g.kernelH == 4 {
         winogradBackward(WinogradF3x4.self, gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight,
                          batch: batch, outChannels: o, geometry: g, workspace: workspace,
-                         flippedWeights: flippedWeights)
+                         flippedWeights: flippedWeights, reflect: reflect)
     } else {
         winogradBackward(WinogradF4x3.self, gradOut: dy, x: x, weight: weight, gradX: gradX, gradWeight: gradWeight,
                          batch: batch, outChannels: o, geometry: g, workspace: workspace,
-                         flippedWeights: flippedWeights)
+                         flippedWeights: flippedWeights, reflect: reflect)
     }
 }
 
@@ -204,13 +208,13 @@ private func winogradForward<T: WinogradTiling>(_ tiling: T.Type, x: UnsafePoint
                                                 weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                                 y: UnsafeMutablePointer<Float>, batch: Int, outChannels o: Int,
                                                 geometry g: ConvGeometry, workspace: UnsafeMutablePointer<Float>,
-                                                transformedWeights: UnsafePointer<Float>?) {
+                                                transformedWeights: UnsafePointer<Float>?, reflect: Bool) {
     let c = g.channels
     let u = transformedWeights ?? winogradTransformIntoWorkspace(T.self, weight, outChannels: o, channels: c,
                                                                  flipped: false, workspace)
     for n in 0..<batch {
         winogradConvolve(T.self, input: x + n &* c &* g.inputPlane, channels: c, height: g.height, width: g.width,
-                         padding: g.padding, transformedWeights: u, outChannels: o, bias: bias,
+                         padding: g.padding, reflect: reflect, transformedWeights: u, outChannels: o, bias: bias,
                          output: y + n &* o &* g.outputPlane, outHeight: g.outHeight, outWidth: g.outWidth,
                          accumulate: false, bands: workspace + winogradBandOffset(outChannels: o, channels: c,
                                                                                   kernel: T.kernelSize))
@@ -223,18 +227,23 @@ private func winogradBackward<T: WinogradTiling>(_ tiling: T.Type, gradOut dy: U
                                                  gradWeight: UnsafeMutablePointer<Float>?, batch: Int,
                                                  outChannels o: Int, geometry g: ConvGeometry,
                                                  workspace: UnsafeMutablePointer<Float>,
-                                                 flippedWeights: UnsafePointer<Float>?) {
+                                                 flippedWeights: UnsafePointer<Float>?, reflect: Bool) {
     let c = g.channels, r = T.kernelSize, tile = T.outputTile
     let bands = workspace + winogradBandOffset(outChannels: o, channels: c, kernel: r)
     if let gradX {
         // dx = conv(dy, flip(W)ᵀ) with padding r - 1 - p: a forward Winograd convolution from O to C channels.
+        // Reflected: the gradient of the padded input (padding r - 1), folded onto x as it is produced.
         let u = flippedWeights ?? winogradTransformIntoWorkspace(T.self, weight, outChannels: o, channels: c,
                                                                  flipped: true, workspace)
+        let p = g.padding
+        let fold = reflect ? ReflectedGrid(height: g.height, width: g.width, pad: p) : nil
         for n in 0..<batch {
             winogradConvolve(T.self, input: dy + n &* o &* g.outputPlane, channels: o, height: g.outHeight,
-                             width: g.outWidth, padding: r &- 1 &- g.padding, transformedWeights: u,
+                             width: g.outWidth, padding: reflect ? r &- 1 : r &- 1 &- p, transformedWeights: u,
                              outChannels: c, bias: nil, output: gradX + n &* c &* g.inputPlane,
-                             outHeight: g.height, outWidth: g.width, accumulate: true, bands: bands)
+                             outHeight: reflect ? g.height &+ 2 &* p : g.height,
+                             outWidth: reflect ? g.width &+ 2 &* p : g.width, accumulate: true, fold: fold,
+                             bands: bands)
         }
     }
     guard let gradWeight else { return }
@@ -251,7 +260,7 @@ private func winogradBackward<T: WinogradTiling>(_ tiling: T.Type, gradOut dy: U
             let uStride = winogradMatrixStride(o &* c)
             let v = bands, m = bands + 36 &* vStride
             winogradInputTransform(T.self, xn, channels: c, height: g.height, width: g.width, padding: g.padding,
-                                   tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
+                                   reflect: reflect, tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
             winogradOutputGradientTransform(T.self, dyn, channels: o, height: g.outHeight, width: g.outWidth,
                                             tileRow0: row0, tileRows: rows, tilesW: tilesW, into: m)
             let beta: Float = first ? 0 : 1
@@ -269,12 +278,14 @@ private func winogradBackward<T: WinogradTiling>(_ tiling: T.Type, gradOut dy: U
 // MARK: - One convolution over one sample
 
 /// output[O, Ho, Wo] (+)= conv(input[C, H, W]) with transformed weights U (36 x [O, C]), band by band.
+/// `reflect`: the input's padding mirrors it. `fold`: Ho x Wo is the reflection-padded grid of `output`, whose
+/// positions each add onto the output position they mirror (requires `accumulate`).
 func winogradConvolve<T: WinogradTiling>(_ tiling: T.Type, input: UnsafePointer<Float>, channels c: Int,
-                                         height: Int, width: Int, padding: Int,
+                                         height: Int, width: Int, padding: Int, reflect: Bool = false,
                                          transformedWeights u: UnsafePointer<Float>, outChannels o: Int,
                                          bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                          outHeight: Int, outWidth: Int, accumulate: Bool,
-                                         bands: UnsafeMutablePointer<Float>) {
+                                         fold: ReflectedGrid? = nil, bands: UnsafeMutablePointer<Float>) {
     let tile = T.outputTile
     let tilesW = (outWidth &+ tile &- 1) / tile, tilesH = (outHeight &+ tile &- 1) / tile
     let rowsPerBand = winogradTileRowsPerBand(channels: max(c, o), tilesW: tilesW, tilesH: tilesH)
@@ -283,11 +294,11 @@ func winogradConvolve<T: WinogradTiling>(_ tiling: T.Type, input: UnsafePointer<
         let rows = min(rowsPerBand, tilesH &- row0), tiles = rows &* tilesW
         let v = bands, m = bands + 36 &* winogradMatrixStride(c &* tiles)
         winogradInputTransform(T.self, input, channels: c, height: height, width: width, padding: padding,
-                               tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
+                               reflect: reflect, tileRow0: row0, tileRows: rows, tilesW: tilesW, into: v)
         winogradProducts(u, rows: o, depth: c, v, tiles: tiles, into: m)
         winogradOutputTransform(T.self, m, outChannels: o, tileRow0: row0, tileRows: rows, tilesW: tilesW,
                                 bias: bias, output: output, outHeight: outHeight, outWidth: outWidth,
-                                accumulate: accumulate)
+                                accumulate: accumulate, fold: fold)
         row0 &+= rows
     }
 }
@@ -517,11 +528,28 @@ func loadZeroPaddedRow(_ plane: UnsafePointer<Float>, row iy: Int, height: Int, 
     (row + (left &+ width)).update(repeating: 0, count: count &- left &- width)
 }
 
-/// V[ξ][c, tile] = (Bᵀ d B)[ξ] for the 6x6 input patch d of every tile in the band (zero outside the input).
-/// Tiles start every m (`T.outputTile`) input rows and columns.
+/// As `loadZeroPaddedRow`, with the `left` columns and rows on each side mirroring the plane (PyTorch's
+/// ReflectionPad2d(left)); zero beyond the padded plane. Needs left < height, left < width, count ≥ width + 2·left.
+@inline(__always)
+func loadReflectPaddedRow(_ plane: UnsafePointer<Float>, row iy: Int, height: Int, width: Int, left: Int,
+                          into row: UnsafeMutablePointer<Float>, count: Int) {
+    guard iy >= 0 &- left && iy < height &+ left else {
+        row.update(repeating: 0, count: count)
+        return
+    }
+    reflectRow(plane + reflectedIndex(iy &+ left, size: height, pad: left) &* width, width: width, pad: left,
+               into: row)
+    let padded = width &+ 2 &* left
+    (row + padded).update(repeating: 0, count: count &- padded)
+}
+
+/// V[ξ][c, tile] = (Bᵀ d B)[ξ] for the 6x6 input patch d of every tile in the band (zero outside the input, or
+/// with `reflect` mirrored within `p` of it and zero beyond). Tiles start every m (`T.outputTile`) input rows
+/// and columns.
 func winogradInputTransform<T: WinogradInputTiling>(_ tiling: T.Type, _ x: UnsafePointer<Float>, channels c: Int,
-                                               height: Int, width: Int, padding p: Int, tileRow0: Int,
-                                               tileRows: Int, tilesW: Int, into v: UnsafeMutablePointer<Float>) {
+                                               height: Int, width: Int, padding p: Int, reflect: Bool = false,
+                                               tileRow0: Int, tileRows: Int, tilesW: Int,
+                                               into v: UnsafeMutablePointer<Float>) {
     let tile = T.outputTile
     let tiles = tileRows &* tilesW, matrix = winogradMatrixStride(c &* tiles)
     let paddedW = tilesW &* tile &+ (6 &- tile)  // ≥ width + 2p: padded column i is input column i - p
@@ -535,8 +563,13 @@ func winogradInputTransform<T: WinogradInputTiling>(_ tiling: T.Type, _ x: Unsaf
             for ty in 0..<tileRows {
                 let y0 = (tileRow0 &+ ty) &* tile &- p
                 for r in 0..<6 {
-                    loadZeroPaddedRow(plane, row: y0 &+ r, height: height, width: width, left: p,
-                                      into: rows + r &* paddedW, count: paddedW)
+                    if reflect {
+                        loadReflectPaddedRow(plane, row: y0 &+ r, height: height, width: width, left: p,
+                                             into: rows + r &* paddedW, count: paddedW)
+                    } else {
+                        loadZeroPaddedRow(plane, row: y0 &+ r, height: height, width: width, left: p,
+                                          into: rows + r &* paddedW, count: paddedW)
+                    }
                 }
                 // Bᵀ down the six rows, all columns at once.
                 let w = paddedW
@@ -562,12 +595,21 @@ func winogradInputTransform<T: WinogradInputTiling>(_ tiling: T.Type, _ x: Unsaf
     }
 }
 
+/// The reflection-padded grid (height + 2·pad) x (width + 2·pad) of a height x width plane, onto which a
+/// Winograd pass's output is folded back (the adjoint of reading the plane through reflection padding).
+public struct ReflectedGrid: Sendable {
+    public let height: Int, width: Int, pad: Int
+}
+
 /// output[o, m x m tile] (+)= (Oᵀ M O) + bias[o] for every tile of the band (O = `T.outputPoints`; rows and
-/// columns past the output edge are dropped).
+/// columns past the output edge are dropped). With `fold`, outHeight x outWidth is that padded grid of the
+/// output planes, and each row is added onto the plane row (and columns) it mirrors.
 func winogradOutputTransform<T: WinogradTiling>(_ tiling: T.Type, _ m: UnsafePointer<Float>, outChannels o: Int,
                                                 tileRow0: Int, tileRows: Int, tilesW: Int,
                                                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
-                                                outHeight: Int, outWidth: Int, accumulate: Bool) {
+                                                outHeight: Int, outWidth: Int, accumulate: Bool,
+                                                fold: ReflectedGrid? = nil) {
+    precondition(fold == nil || (accumulate && bias == nil), "a folded Winograd output accumulates, without bias")
     let tile = T.outputTile
     let tiles = tileRows &* tilesW, matrix = winogradMatrixStride(o &* tiles), rowW = tilesW &* tile
     let src = SendablePointer(UnsafeMutablePointer(mutating: m)), dst = SendablePointer(output)
@@ -578,7 +620,7 @@ func winogradOutputTransform<T: WinogradTiling>(_ tiling: T.Type, _ m: UnsafePoi
         let s = scratch, row = scratch + 6 &* tile &* tilesW  // s[r][j][tile]: the transform down the rows of m
         for oc in start..<end {
             let b = biasPointer?.pointer[oc] ?? 0
-            let plane = dst.pointer + oc &* outHeight &* outWidth
+            let plane = dst.pointer + oc &* (fold.map { $0.height &* $0.width } ?? outHeight &* outWidth)
             for ty in 0..<tileRows {
                 let base = oc &* tiles &+ ty &* tilesW
                 // The next tile row's 36 segments (of the next channel after the last row): 36 short runs in 36
@@ -606,7 +648,13 @@ func winogradOutputTransform<T: WinogradTiling>(_ tiling: T.Type, _ m: UnsafePoi
                         store(T.outputPoints((b0[tx], b1[tx], b2[tx], b3[tx], b4[tx], b5[tx])), count: tile,
                               row + tx &* tile, 1)
                     }
-                    storeOutputRow(row, to: plane + oy &* outWidth, count: outWidth, bias: b, accumulate: accumulate)
+                    if let fold {
+                        let target = plane + reflectedIndex(oy, size: fold.height, pad: fold.pad) &* fold.width
+                        foldReflectedRow(row, width: fold.width, pad: fold.pad, into: target)
+                    } else {
+                        storeOutputRow(row, to: plane + oy &* outWidth, count: outWidth, bias: b,
+                                       accumulate: accumulate)
+                    }
                 }
             }
         }

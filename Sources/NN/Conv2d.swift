@@ -33,6 +33,14 @@ public final class Conv2d: Module {
                winogradWeights: weightsFrozen ? winogradWeights : nil)
     }
 
+    /// This layer applied to x reflection-padded by `padding` (a `ReflectionPad2d(padding)` before it), in one op
+    /// that need not materialise the padded input. Requires stride 1 and no padding of the layer's own.
+    public func forward(_ x: Tensor, reflectionPadding: Int) -> Tensor {
+        precondition(stride == 1 && padding == 0, "Conv2d.forward(reflectionPadding:): needs stride 1, padding 0")
+        return reflectionPaddedConv2d(x, padding: reflectionPadding, weight: weight, bias: bias,
+                                      winogradWeights: weightsFrozen ? winogradWeights : nil)
+    }
+
     public override func dropDerivedWeights() { winogradWeights.invalidate() }
 
     public override var extraDescription: String {

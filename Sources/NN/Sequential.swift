@@ -11,7 +11,18 @@ public final class Sequential: Module {
 
     public override func forward(_ x: Tensor) -> Tensor {
         var y = x
-        for child in children { y = child.module.forward(y) }
+        var i = 0
+        while i < children.count {
+            // A reflection pad before an unpadded stride-1 conv runs as one op that reads through the reflection.
+            if let pad = children[i].module as? ReflectionPad2d, i + 1 < children.count,
+               let conv = children[i + 1].module as? Conv2d, conv.stride == 1, conv.padding == 0 {
+                y = conv.forward(y, reflectionPadding: pad.padding)
+                i += 2
+                continue
+            }
+            y = children[i].module.forward(y)
+            i += 1
+        }
         return y
     }
 }

@@ -44,6 +44,52 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
     }
 }
 
+/// conv2d (stride 1, no padding of its own) of x reflection-padded by `padding`: PyTorch's
+/// `ReflectionPad2d(padding)` followed by `Conv2d(padding=0)`, as in the ResNet generator's blocks.
+/// A layer that runs through Winograd reads x through the reflection in its input transform and folds its input
+/// gradient back the same way, so the padded copy is never made, kept for backward or differentiated (the
+/// residual blocks' 3x3 convs). Other layers pad explicitly and call `conv2d`.
+public func reflectionPaddedConv2d(_ x: Tensor, padding: Int, weight: Tensor, bias: Tensor?,
+                                   winogradWeights: WinogradWeights? = nil) -> Tensor {
+    let s = x.shape, ws = weight.shape
+    precondition(s.rank == 4 && ws.rank == 4 && ws[1] == s.c,
+                 "reflectionPaddedConv2d: weight \(ws) does not apply to input \(s)")
+    precondition(padding >= 0 && padding < s.h && padding < s.w,
+                 "reflectionPaddedConv2d: padding \(padding) must be below the input size \(s.h)x\(s.w)")
+    let o = ws[0]
+    if let bias { precondition(bias.count == o, "reflectionPaddedConv2d: bias \(bias.shape) for \(o) output channels") }
+    let g = ConvGeometry(channels: s.c, height: s.h, width: s.w, kernelH: ws[2], kernelW: ws[3], stride: 1,
+                         padding: padding)
+    // Choose the lowering as for the explicitly padded input, so both forms run the same algorithm.
+    let padded = g.paddingMaterialized
+    guard padding > 0, conv2dUsesWinograd(outChannels: o, geometry: padded) else {
+        return conv2d(reflectionPad2d(x, padding), weight: weight, bias: bias, winogradWeights: winogradWeights)
+    }
+    let batch = s.n
+    let y = Tensor(uninitialized: [batch, o, g.outHeight, g.outWidth])
+    let count = conv2dWorkspaceCount(outChannels: o, geometry: padded)
+    ConvWorkspace.shared.withBuffer(count: count) { workspace in
+        winogradConv2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
+                              outChannels: o, geometry: g, workspace: workspace,
+                              transformedWeights: winogradWeights?.pointer(for: weight), reflect: true)
+    }
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return y.recorded(from: inputs) { gradOut in
+        let flipped = x.requiresGrad ? winogradWeights?.flippedPointer(for: weight) : nil
+        if let bias, bias.requiresGrad {
+            convBiasBackward(gradOut, bias.gradData(), batch: batch, channels: o, plane: g.outputPlane)
+        }
+        guard x.requiresGrad || weight.requiresGrad else { return }
+        ConvWorkspace.shared.withBuffer(count: count) { workspace in
+            winogradConv2dBackward(gradOut: gradOut, x: x.data, weight: weight.data,
+                                   gradX: x.requiresGrad ? x.gradData() : nil,
+                                   gradWeight: weight.requiresGrad ? weight.gradData() : nil,
+                                   batch: batch, outChannels: o, geometry: g, workspace: workspace,
+                                   flippedWeights: flipped, reflect: true)
+        }
+    }
+}
+
 /// 2-D transposed convolution (PyTorch semantics). x: [N,Cin,H,W], weight: [Cin,Cout,kh,kw], bias: [Cout]
 /// → [N,Cout,(H-1)*stride - 2*padding + kh + outputPadding, …].
 /// `winogradWeights`: as for `conv2d` (used by 4x4 stride-2 layers that run through Winograd).

@@ -57,6 +57,13 @@ final class FrozenWeightsTests: XCTestCase {
         assertKeepsExactTransforms(down, input: Tensor.uniform([1, 16, 14, 18], -1, 1, rng: &rng), rng: &rng)
     }
 
+    func testReflectionPaddedConvKeepsExactTransforms() {
+        // A ResNet block's pad + conv, which Sequential runs as one op reading through the reflection.
+        var rng = RNG(seed: 18)
+        let padded = Sequential([ReflectionPad2d(1), Conv2d(16, 24, kernelSize: 3)])
+        assertKeepsExactTransforms(padded, input: Tensor.uniform([1, 16, 13, 10], -1, 1, rng: &rng), rng: &rng)
+    }
+
     /// Under the Winograd lowering: the frozen layer gives the unfrozen result when it makes its kept
     /// transforms and when it reuses them, and re-initialising it (which drops them) changes the result to
     /// what the thawed layer computes.

@@ -1,4 +1,5 @@
 import XCTest
+import Kernels
 @testable import Models
 
 /// The NN module system: keys, order, flat parameter block, modes, dropout control.
@@ -10,6 +11,25 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(net.namedBuffers().map(\.name),
                        ["3.running_mean", "3.running_var", "3.num_batches_tracked"])
         XCTAssertEqual(net.parameterCount, 3 * 4 * 9 + 4 + 4 * 8 * 9 + 8 + 8)
+    }
+
+    func testSequentialRunsReflectionPadAndConvAsOneOp() {
+        let saved = conv2dLowering
+        defer { conv2dLowering = saved }
+        conv2dLowering = .winograd
+        var rng = RNG(seed: 5)
+        let net = Sequential([ReflectionPad2d(1), Conv2d(8, 8, kernelSize: 3), ReLU()])
+        initializeWeights(net, method: .normal, gain: 0.1, rng: &rng)
+        let x = Tensor.uniform([1, 8, 12, 9], -1, 1, rng: &rng)
+        let conv = net.layers[1] as! Conv2d
+        let explicit = withNoGrad { conv(reflectionPad2d(x, 1)).relu() }
+        // Storage made by the forward pass: the conv output and the ReLU's, no padded copy of x.
+        let before = StorageStats.liveBytes
+        StorageStats.resetPeak()
+        let fused = withNoGrad { net(x) }
+        XCTAssertEqual(StorageStats.peakBytes - before, 2 * 8 * 12 * 9 * MemoryLayout<Float>.stride)
+        XCTAssertEqual(fused.shape, explicit.shape)
+        for (a, b) in zip(fused.toArray(), explicit.toArray()) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
     func testFlattenParametersMakesContiguousViewsWithGradientViews() {
