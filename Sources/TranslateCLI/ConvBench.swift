@@ -9,11 +9,14 @@ struct ConvBenchLayer {
     var kind: Kind
     var inChannels: Int
     var outChannels: Int
-    /// Input height = width (after any reflection padding, which is not part of the conv).
+    /// Input height = width (before any reflection padding).
     var size: Int
     var kernel: Int
     var stride: Int
     var padding: Int
+    /// Reflection padding in front of the conv (`ReflectionPad2d` before an unpadded stride-1 conv): timed as the
+    /// network runs it, through `reflectionPaddedConv2d`, padding included.
+    var reflectionPadding = 0
     var outputPadding = 0
     var bias: Bool
     /// The network's first conv sees the image, which needs no gradient.
@@ -22,7 +25,7 @@ struct ConvBenchLayer {
     var repeats = 1
 
     var outSize: Int {
-        kind == .conv ? (size + 2 * padding - kernel) / stride + 1
+        kind == .conv ? (size + 2 * (padding + reflectionPadding) - kernel) / stride + 1
             : (size - 1) * stride - 2 * padding + kernel + outputPadding
     }
 
@@ -37,7 +40,8 @@ struct ConvBenchLayer {
 
     var label: String {
         let op = kind == .conv ? "conv" : "convT"
-        let geometry = "k\(kernel)s\(stride)p\(padding)" + (outputPadding > 0 ? "op\(outputPadding)" : "")
+        let geometry = "k\(kernel)s\(stride)" + (reflectionPadding > 0 ? "r\(reflectionPadding)" : "p\(padding)")
+            + (outputPadding > 0 ? "op\(outputPadding)" : "")
         let count = repeats > 1 ? " x\(repeats)" : ""
         return "\(name) \(op) \(geometry) \(inChannels)x\(size)² → \(outChannels)x\(outSize)²\(count)"
     }
@@ -65,23 +69,23 @@ func unet256ConvLayers(ngf: Int = 64) -> [ConvBenchLayer] {
 }
 
 /// The conv stack of the ResNet-9 generator (ngf 64, instance norm: every conv has a bias).
-/// Reflection-padded convs are listed at their padded input size with padding 0.
+/// Reflection-padded convs are listed with their reflection padding ("r3": `ReflectionPad2d(3)` before the conv).
 func resnet9ConvLayers(ngf: Int = 64) -> [ConvBenchLayer] {
     [
-        ConvBenchLayer(name: "stem", kind: .conv, inChannels: 3, outChannels: ngf, size: 262, kernel: 7, stride: 1,
-                       padding: 0, bias: true, needsInputGrad: false),
+        ConvBenchLayer(name: "stem", kind: .conv, inChannels: 3, outChannels: ngf, size: 256, kernel: 7, stride: 1,
+                       padding: 0, reflectionPadding: 3, bias: true, needsInputGrad: false),
         ConvBenchLayer(name: "down1", kind: .conv, inChannels: ngf, outChannels: ngf * 2, size: 256, kernel: 3,
                        stride: 2, padding: 1, bias: true),
         ConvBenchLayer(name: "down2", kind: .conv, inChannels: ngf * 2, outChannels: ngf * 4, size: 128, kernel: 3,
                        stride: 2, padding: 1, bias: true),
-        ConvBenchLayer(name: "res", kind: .conv, inChannels: ngf * 4, outChannels: ngf * 4, size: 66, kernel: 3,
-                       stride: 1, padding: 0, bias: true, repeats: 18),
+        ConvBenchLayer(name: "res", kind: .conv, inChannels: ngf * 4, outChannels: ngf * 4, size: 64, kernel: 3,
+                       stride: 1, padding: 0, reflectionPadding: 1, bias: true, repeats: 18),
         ConvBenchLayer(name: "up1", kind: .transposed, inChannels: ngf * 4, outChannels: ngf * 2, size: 64, kernel: 3,
                        stride: 2, padding: 1, outputPadding: 1, bias: true),
         ConvBenchLayer(name: "up2", kind: .transposed, inChannels: ngf * 2, outChannels: ngf, size: 128, kernel: 3,
                        stride: 2, padding: 1, outputPadding: 1, bias: true),
-        ConvBenchLayer(name: "head", kind: .conv, inChannels: ngf, outChannels: 3, size: 262, kernel: 7, stride: 1,
-                       padding: 0, bias: true),
+        ConvBenchLayer(name: "head", kind: .conv, inChannels: ngf, outChannels: 3, size: 256, kernel: 7, stride: 1,
+                       padding: 0, reflectionPadding: 3, bias: true),
     ]
 }
 
@@ -89,8 +93,8 @@ func resnet9ConvLayers(ngf: Int = 64) -> [ConvBenchLayer] {
 /// has few tiles per weight: ngf 64 (the CycleGAN 128 workload) and ngf 32.
 func resnetResidualLayers128() -> [ConvBenchLayer] {
     [64, 32].map { ngf in
-        ConvBenchLayer(name: "res128 ngf\(ngf)", kind: .conv, inChannels: ngf * 4, outChannels: ngf * 4, size: 34,
-                       kernel: 3, stride: 1, padding: 0, bias: true, repeats: 18)
+        ConvBenchLayer(name: "res128 ngf\(ngf)", kind: .conv, inChannels: ngf * 4, outChannels: ngf * 4, size: 32,
+                       kernel: 3, stride: 1, padding: 0, reflectionPadding: 1, bias: true, repeats: 18)
     }
 }
 
@@ -157,7 +161,11 @@ func benchConvLayer(_ layer: ConvBenchLayer, runs: Int, frozen: Bool = false) ->
     let b: Tensor? = layer.bias ? Tensor(zeros: [layer.outChannels], requiresGrad: true) : nil
     let kept = frozen ? WinogradWeights() : nil
     func forward(_ winogradWeights: WinogradWeights? = nil) -> Tensor {
-        layer.kind == .conv
+        if layer.reflectionPadding > 0 {
+            return reflectionPaddedConv2d(x, padding: layer.reflectionPadding, weight: w, bias: b,
+                                          winogradWeights: winogradWeights)
+        }
+        return layer.kind == .conv
             ? conv2d(x, weight: w, bias: b, stride: layer.stride, padding: layer.padding,
                      winogradWeights: winogradWeights)
             : convTranspose2d(x, weight: w, bias: b, stride: layer.stride, padding: layer.padding,
