@@ -1,3 +1,6 @@
+import CSIMD
+import CStreamKernels
+
 // Matrix products where one side is a big weight matrix and the other has only a few columns (the deep U-Net
 // layers at 1x1..4x4 pixels). OpenBLAS packs the weight for such shapes and runs at a few % of peak; these
 // loops stream the weight once instead, so they run at memory speed. Row-major throughout; `n` is the small
@@ -5,7 +8,8 @@
 
 /// Largest pixel count per sample for which the conv kernels use the streaming products below
 /// (0 turns them off, so tests and the benchmark can compare with the plain GEMM path). Measured on Zen 3:
-/// 2-5x faster than OpenBLAS up to 4 pixels (2x2), slower at 16 (4x4), where OpenBLAS's AVX2 kernels win.
+/// 2-5x faster than OpenBLAS up to 4 pixels (2x2), slower at 16 (4x4), where OpenBLAS's AVX2 kernels win. On an
+/// AVX-512 Xeon the C variants are still 1.5-2.5x slower than OpenBLAS at 16 (down6, up6 f+b), so 4 stays.
 nonisolated(unsafe) public var skinnyGemmMaxColumns = 4
 
 /// Whether a conv (or the conv adjoint to a transposed conv) with geometry `g` takes the skinny path: few
@@ -23,6 +27,15 @@ public func convColumnsWorkspaceCount(_ g: ConvGeometry) -> Int {
     return columns &+ transposedProductScratch(m: g.colRows, n: cols)
 }
 
+/// Which variant of the streaming products runs: 2 AVX-512, 1 AVX2 with FMA (C, CStreamKernels), 0 the portable
+/// Swift loops below. Defaults to the widest this CPU and OS support; tests and the benchmark may lower it.
+/// On an AVX-512 Xeon (best of two interleaved `translate bench --frozen` runs per level) the 1-4 pixel U-Net
+/// layers (down7, down8, up8, up7) took 14.3 ms forward + backward with 2, 17.9 with 1 and 19.6 with 0.
+nonisolated(unsafe) public var skinnyVectorLevel: Int = {
+    let features = translate_x86_vector_features()
+    return features & 2 != 0 ? 2 : features & 1 != 0 ? 1 : 0
+}()
+
 /// Floats ahead of the current position at which the streaming loops request the big matrix (4 KB; 2-8 KB
 /// measured alike, none at all about half the speed).
 @usableFromInline let streamPrefetchDistance = 1024
@@ -35,7 +48,13 @@ public func skinnyRowDot(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: I
                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), bp = SendablePointer(UnsafeMutablePointer(mutating: bt))
     let cp = SendablePointer(c)
+    let level = skinnyVectorLevel
     parallelFor(m, costPerItem: k &* n) { start, end in
+        if level > 0 {
+            translate_skinny_row_dot(Int32(level), start, end, n, k, ap.pointer, lda, bp.pointer, ldbt, cp.pointer,
+                                     ldc, accumulate ? 1 : 0)
+            return
+        }
         for i in start..<end {
             let row = ap.pointer + i &* lda
             var j0 = 0
@@ -83,9 +102,15 @@ public func skinnyStreamRows(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ld
     let xp = SendablePointer(UnsafeMutablePointer(mutating: x)), wp = SendablePointer(UnsafeMutablePointer(mutating: w))
     let cp = SendablePointer(ct)
     let blocks = (m &+ block &- 1) / block
+    let level = skinnyVectorLevel
     parallelFor(blocks, costPerItem: block &* k &* n) { start, end in
         for b in start..<end {
             let i0 = b &* block, width = min(block, m &- i0)
+            if level > 0 {
+                translate_skinny_stream_rows(Int32(level), i0, width, n, k, xp.pointer, ldx, wp.pointer, ldw,
+                                             cp.pointer, ldct)
+                continue
+            }
             let vecEnd = width & ~7
             for j in 0..<n { (cp.pointer + j &* ldct + i0).update(repeating: 0, count: width) }
             for kk in 0..<k {
@@ -144,7 +169,13 @@ public func skinnyRankUpdate(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, ld
     let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), bp = SendablePointer(UnsafeMutablePointer(mutating: bt))
     let cp = SendablePointer(c)
     let vecEnd = k & ~7
+    let level = skinnyVectorLevel
     parallelFor(m, costPerItem: k &* n) { start, end in
+        if level > 0 {
+            translate_skinny_rank_update(Int32(level), start, end, n, k, ap.pointer, lda, bp.pointer, ldbt,
+                                         cp.pointer, ldc)
+            return
+        }
         for i in start..<end {
             let row = cp.pointer + i &* ldc, arow = ap.pointer + i &* lda
             var j0 = 0

@@ -19,65 +19,82 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
     (6, 13, 64), (2, 16, 100), (1100, 3, 37), (37, 4, 1100), (700, 16, 12),
 ]
 
+/// Runs `body` under each variant of the streaming products this CPU runs (the C AVX-512 and AVX2 ones, and the
+/// portable Swift loops), then restores the default.
+private func forEachVectorLevel(_ body: (Int) -> Void) {
+    let saved = skinnyVectorLevel
+    defer { skinnyVectorLevel = saved }
+    for level in (0...saved).reversed() {
+        skinnyVectorLevel = level
+        body(level)
+    }
+}
+
 final class SkinnyGemmTests: XCTestCase {
     func testRowDot() {
-        for (m, n, k) in shapes {
-            let lda = k + 3, ldbt = k + 1, ldc = n + 2
-            let a = values(m * lda, seed: 1), bt = values(n * ldbt, seed: 2)
-            let ref = reference(m: m, n: n, k: k, { a[$0 * lda + $1] }, { bt[$1 * ldbt + $0] })
-            for accumulate in [false, true] {
-                var c = values(m * ldc, seed: 3)
-                let before = c
-                a.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                    skinnyRowDot(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
-                                 c: cp.baseAddress!, ldc: ldc, accumulate: accumulate)
-                } } }
-                for i in 0..<m { for j in 0..<ldc {
-                    let expected = j < n ? ref[i * n + j] + (accumulate ? Double(before[i * ldc + j]) : 0)
-                                         : Double(before[i * ldc + j])  // padding columns untouched
-                    XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-4 * max(1, abs(expected)),
-                                   "rowDot m\(m) n\(n) k\(k) acc \(accumulate) at (\(i),\(j))")
-                } }
+        forEachVectorLevel { level in
+            for (m, n, k) in shapes {
+                let lda = k + 3, ldbt = k + 1, ldc = n + 2
+                let a = values(m * lda, seed: 1), bt = values(n * ldbt, seed: 2)
+                let ref = reference(m: m, n: n, k: k, { a[$0 * lda + $1] }, { bt[$1 * ldbt + $0] })
+                for accumulate in [false, true] {
+                    var c = values(m * ldc, seed: 3)
+                    let before = c
+                    a.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                        skinnyRowDot(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
+                                     c: cp.baseAddress!, ldc: ldc, accumulate: accumulate)
+                    } } }
+                    for i in 0..<m { for j in 0..<ldc {
+                        let expected = j < n ? ref[i * n + j] + (accumulate ? Double(before[i * ldc + j]) : 0)
+                                             : Double(before[i * ldc + j])  // padding columns untouched
+                        XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-4 * max(1, abs(expected)),
+                                       "level \(level) rowDot m\(m) n\(n) k\(k) acc \(accumulate) at (\(i),\(j))")
+                    } }
+                }
             }
         }
     }
 
     func testStreamRows() {
-        for (m, n, k) in shapes {
-            let ldx = n + 1, ldw = m + 5, ldct = m + 2
-            let x = values(k * ldx, seed: 4), w = values(k * ldw, seed: 5)
-            // ct[j, i] = Σ_l x[l, j] w[l, i]
-            let ref = reference(m: n, n: m, k: k, { x[$1 * ldx + $0] }, { w[$0 * ldw + $1] })
-            var ct = values(n * ldct, seed: 6)
-            let before = ct
-            x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in ct.withUnsafeMutableBufferPointer { cp in
-                skinnyStreamRows(m: m, n: n, k: k, x: xp.baseAddress!, ldx: ldx, w: wp.baseAddress!, ldw: ldw,
-                                 ct: cp.baseAddress!, ldct: ldct)
-            } } }
-            for j in 0..<n { for i in 0..<ldct {
-                let expected = i < m ? ref[j * m + i] : Double(before[j * ldct + i])
-                XCTAssertEqual(Double(ct[j * ldct + i]), expected, accuracy: 1e-4 * max(1, abs(expected)),
-                               "streamRows m\(m) n\(n) k\(k) at (\(j),\(i))")
-            } }
+        forEachVectorLevel { level in
+            for (m, n, k) in shapes {
+                let ldx = n + 1, ldw = m + 5, ldct = m + 2
+                let x = values(k * ldx, seed: 4), w = values(k * ldw, seed: 5)
+                // ct[j, i] = Σ_l x[l, j] w[l, i]
+                let ref = reference(m: n, n: m, k: k, { x[$1 * ldx + $0] }, { w[$0 * ldw + $1] })
+                var ct = values(n * ldct, seed: 6)
+                let before = ct
+                x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in ct.withUnsafeMutableBufferPointer { cp in
+                    skinnyStreamRows(m: m, n: n, k: k, x: xp.baseAddress!, ldx: ldx, w: wp.baseAddress!, ldw: ldw,
+                                     ct: cp.baseAddress!, ldct: ldct)
+                } } }
+                for j in 0..<n { for i in 0..<ldct {
+                    let expected = i < m ? ref[j * m + i] : Double(before[j * ldct + i])
+                    XCTAssertEqual(Double(ct[j * ldct + i]), expected, accuracy: 1e-4 * max(1, abs(expected)),
+                                   "level \(level) streamRows m\(m) n\(n) k\(k) at (\(j),\(i))")
+                } }
+            }
         }
     }
 
     func testRankUpdate() {
-        for (m, n, k) in shapes {
-            let lda = n + 2, ldbt = k + 3, ldc = k + 1
-            let a = values(m * lda, seed: 7), bt = values(n * ldbt, seed: 8)
-            let ref = reference(m: m, n: k, k: n, { a[$0 * lda + $1] }, { bt[$0 * ldbt + $1] })
-            var c = values(m * ldc, seed: 9)
-            let before = c
-            a.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                skinnyRankUpdate(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
-                                 c: cp.baseAddress!, ldc: ldc)
-            } } }
-            for i in 0..<m { for j in 0..<ldc {
-                let expected = Double(before[i * ldc + j]) + (j < k ? ref[i * k + j] : 0)
-                XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-4 * max(1, abs(expected)),
-                               "rankUpdate m\(m) n\(n) k\(k) at (\(i),\(j))")
-            } }
+        forEachVectorLevel { level in
+            for (m, n, k) in shapes {
+                let lda = n + 2, ldbt = k + 3, ldc = k + 1
+                let a = values(m * lda, seed: 7), bt = values(n * ldbt, seed: 8)
+                let ref = reference(m: m, n: k, k: n, { a[$0 * lda + $1] }, { bt[$0 * ldbt + $1] })
+                var c = values(m * ldc, seed: 9)
+                let before = c
+                a.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                    skinnyRankUpdate(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
+                                     c: cp.baseAddress!, ldc: ldc)
+                } } }
+                for i in 0..<m { for j in 0..<ldc {
+                    let expected = Double(before[i * ldc + j]) + (j < k ? ref[i * k + j] : 0)
+                    XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-4 * max(1, abs(expected)),
+                                   "level \(level) rankUpdate m\(m) n\(n) k\(k) at (\(i),\(j))")
+                } }
+            }
         }
     }
 

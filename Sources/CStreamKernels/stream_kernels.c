@@ -1,0 +1,51 @@
+#include "stream_kernels.h"
+
+// Floats ahead of the current position at which the big matrix is requested (4 KB, as the Swift loops).
+#define PREFETCH_AHEAD 1024
+
+#if defined(__x86_64__)
+
+#define VEC_WIDTH 16
+#define TARGET "avx512f,avx512dq,avx512bw,avx512vl,fma"
+#define NAME(x) avx512_##x
+#include "stream_kernels_body.inc"
+#undef VEC_WIDTH
+#undef TARGET
+#undef NAME
+
+#define VEC_WIDTH 8
+#define TARGET "avx2,fma"
+#define NAME(x) avx2_##x
+#include "stream_kernels_body.inc"
+#undef VEC_WIDTH
+#undef TARGET
+#undef NAME
+
+void translate_skinny_row_dot(int level, long row0, long row1, long n, long k, const float *a, long lda,
+                              const float *bt, long ldbt, float *c, long ldc, int accumulate) {
+    if (level >= 2) avx512_row_dot(row0, row1, n, k, a, lda, bt, ldbt, c, ldc, accumulate);
+    else avx2_row_dot(row0, row1, n, k, a, lda, bt, ldbt, c, ldc, accumulate);
+}
+
+void translate_skinny_stream_rows(int level, long i0, long width, long n, long k, const float *x, long ldx,
+                                  const float *w, long ldw, float *ct, long ldct) {
+    if (level >= 2) avx512_stream_rows(i0, width, n, k, x, ldx, w, ldw, ct, ldct);
+    else avx2_stream_rows(i0, width, n, k, x, ldx, w, ldw, ct, ldct);
+}
+
+void translate_skinny_rank_update(int level, long row0, long row1, long n, long k, const float *a, long lda,
+                                  const float *bt, long ldbt, float *c, long ldc) {
+    if (level >= 2) avx512_rank_update(row0, row1, n, k, a, lda, bt, ldbt, c, ldc);
+    else avx2_rank_update(row0, row1, n, k, a, lda, bt, ldbt, c, ldc);
+}
+
+#else  // Not x86-64: never called (the level is 0), but the symbols must exist.
+
+void translate_skinny_row_dot(int level, long row0, long row1, long n, long k, const float *a, long lda,
+                              const float *bt, long ldbt, float *c, long ldc, int accumulate) {}
+void translate_skinny_stream_rows(int level, long i0, long width, long n, long k, const float *x, long ldx,
+                                  const float *w, long ldw, float *ct, long ldct) {}
+void translate_skinny_rank_update(int level, long row0, long row1, long n, long k, const float *a, long lda,
+                                  const float *bt, long ldbt, float *c, long ldc) {}
+
+#endif
