@@ -30,6 +30,19 @@ private func forEachVectorLevel(_ body: (Int) -> Void) {
     }
 }
 
+/// Checks a [rows, ld] result: columns below `columns` equal `expected(row, column, value before)` to 1e-4
+/// relative, the padding columns past them are untouched.
+private func assertMatrix(_ got: [Float], before: [Float], rows: Int, columns: Int, ld: Int, _ label: String,
+                          file: StaticString = #filePath, line: UInt = #line,
+                          expected: (Int, Int, Double) -> Double) {
+    for r in 0..<rows { for col in 0..<ld {
+        let old = Double(before[r * ld + col])
+        let want = col < columns ? expected(r, col, old) : old
+        XCTAssertEqual(Double(got[r * ld + col]), want, accuracy: 1e-4 * max(1, abs(want)), "\(label) at (\(r),\(col))",
+                       file: file, line: line)
+    } }
+}
+
 final class SkinnyGemmTests: XCTestCase {
     func testRowDot() {
         forEachVectorLevel { level in
@@ -44,12 +57,10 @@ final class SkinnyGemmTests: XCTestCase {
                         skinnyRowDot(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
                                      c: cp.baseAddress!, ldc: ldc, accumulate: accumulate)
                     } } }
-                    for i in 0..<m { for j in 0..<ldc {
-                        let expected = j < n ? ref[i * n + j] + (accumulate ? Double(before[i * ldc + j]) : 0)
-                                             : Double(before[i * ldc + j])  // padding columns untouched
-                        XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-4 * max(1, abs(expected)),
-                                       "level \(level) rowDot m\(m) n\(n) k\(k) acc \(accumulate) at (\(i),\(j))")
-                    } }
+                    assertMatrix(c, before: before, rows: m, columns: n, ld: ldc,
+                                 "level \(level) rowDot m\(m) n\(n) k\(k) acc \(accumulate)") { i, j, old in
+                        ref[i * n + j] + (accumulate ? old : 0)
+                    }
                 }
             }
         }
@@ -68,11 +79,8 @@ final class SkinnyGemmTests: XCTestCase {
                     skinnyStreamRows(m: m, n: n, k: k, x: xp.baseAddress!, ldx: ldx, w: wp.baseAddress!, ldw: ldw,
                                      ct: cp.baseAddress!, ldct: ldct)
                 } } }
-                for j in 0..<n { for i in 0..<ldct {
-                    let expected = i < m ? ref[j * m + i] : Double(before[j * ldct + i])
-                    XCTAssertEqual(Double(ct[j * ldct + i]), expected, accuracy: 1e-4 * max(1, abs(expected)),
-                                   "level \(level) streamRows m\(m) n\(n) k\(k) at (\(j),\(i))")
-                } }
+                assertMatrix(ct, before: before, rows: n, columns: m, ld: ldct,
+                             "level \(level) streamRows m\(m) n\(n) k\(k)") { j, i, _ in ref[j * m + i] }
             }
         }
     }
@@ -89,11 +97,8 @@ final class SkinnyGemmTests: XCTestCase {
                     skinnyRankUpdate(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
                                      c: cp.baseAddress!, ldc: ldc)
                 } } }
-                for i in 0..<m { for j in 0..<ldc {
-                    let expected = Double(before[i * ldc + j]) + (j < k ? ref[i * k + j] : 0)
-                    XCTAssertEqual(Double(c[i * ldc + j]), expected, accuracy: 1e-4 * max(1, abs(expected)),
-                                   "level \(level) rankUpdate m\(m) n\(n) k\(k) at (\(i),\(j))")
-                } }
+                assertMatrix(c, before: before, rows: m, columns: k, ld: ldc,
+                             "level \(level) rankUpdate m\(m) n\(n) k\(k)") { i, j, old in old + ref[i * k + j] }
             }
         }
     }
