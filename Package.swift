@@ -21,10 +21,10 @@ let package = Package(
         .target(name: "CImageCodecs", path: "Sources/CImageCodecs",
                 cSettings: [.unsafeFlags(["-O2"])],
                 linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]),
-        // AVX-512 and AVX2 variants of the streaming products, chosen at run time (target attributes per function).
-        .target(name: "CStreamKernels", path: "Sources/CStreamKernels", exclude: ["stream_kernels_body.inc"],
+        // AVX-512 and AVX2 variants of a few hot loops, chosen at run time (target attributes per function).
+        .target(name: "CVectorKernels", path: "Sources/CVectorKernels", exclude: ["vector_kernels_body.inc"],
                 cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "Kernels", dependencies: ["CBLAS", "CSIMD", "CStreamKernels"], swiftSettings: kernelFlags),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CSIMD", "CVectorKernels"], swiftSettings: kernelFlags),
         .target(name: "TensorCore", dependencies: ["Kernels"], swiftSettings: optimized),
         .target(name: "SafeTensors", swiftSettings: optimized),
         .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),

@@ -1,5 +1,4 @@
-import CSIMD
-import CStreamKernels
+import CVectorKernels
 
 // Matrix products where one side is a big weight matrix and the other has only a few columns (the deep U-Net
 // layers at 1x1..4x4 pixels). OpenBLAS packs the weight for such shapes and runs at a few % of peak; these
@@ -27,14 +26,6 @@ public func convColumnsWorkspaceCount(_ g: ConvGeometry) -> Int {
     return columns &+ transposedProductScratch(m: g.colRows, n: cols)
 }
 
-/// Which variant of the streaming products runs: 2 AVX-512, 1 AVX2 with FMA (C, CStreamKernels), 0 the portable
-/// Swift loops below. Defaults to the widest this CPU and OS support; tests and the benchmark may lower it.
-/// On an AVX-512 Xeon (best of two interleaved `translate bench --frozen` runs per level) the 1-4 pixel U-Net
-/// layers (down7, down8, up8, up7) took 14.3 ms forward + backward with 2, 17.9 with 1 and 19.6 with 0.
-nonisolated(unsafe) public var skinnyVectorLevel: Int = {
-    let features = translate_x86_vector_features()
-    return features & 2 != 0 ? 2 : features & 1 != 0 ? 1 : 0
-}()
 
 /// Floats ahead of the current position at which the streaming loops request the big matrix (4 KB; 2-8 KB
 /// measured alike, none at all about half the speed).
@@ -48,7 +39,7 @@ public func skinnyRowDot(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: I
                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
     let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), bp = SendablePointer(UnsafeMutablePointer(mutating: bt))
     let cp = SendablePointer(c)
-    let level = skinnyVectorLevel
+    let level = vectorKernelLevel
     parallelFor(m, costPerItem: k &* n) { start, end in
         if level > 0 {
             translate_skinny_row_dot(Int32(level), start, end, n, k, ap.pointer, lda, bp.pointer, ldbt, cp.pointer,
@@ -102,7 +93,7 @@ public func skinnyStreamRows(m: Int, n: Int, k: Int, x: UnsafePointer<Float>, ld
     let xp = SendablePointer(UnsafeMutablePointer(mutating: x)), wp = SendablePointer(UnsafeMutablePointer(mutating: w))
     let cp = SendablePointer(ct)
     let blocks = (m &+ block &- 1) / block
-    let level = skinnyVectorLevel
+    let level = vectorKernelLevel
     parallelFor(blocks, costPerItem: block &* k &* n) { start, end in
         for b in start..<end {
             let i0 = b &* block, width = min(block, m &- i0)
@@ -169,7 +160,7 @@ public func skinnyRankUpdate(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, ld
     let ap = SendablePointer(UnsafeMutablePointer(mutating: a)), bp = SendablePointer(UnsafeMutablePointer(mutating: bt))
     let cp = SendablePointer(c)
     let vecEnd = k & ~7
-    let level = skinnyVectorLevel
+    let level = vectorKernelLevel
     parallelFor(m, costPerItem: k &* n) { start, end in
         if level > 0 {
             translate_skinny_rank_update(Int32(level), start, end, n, k, ap.pointer, lda, bp.pointer, ldbt,

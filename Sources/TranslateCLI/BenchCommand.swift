@@ -35,9 +35,9 @@ struct BenchCommand: ParsableCommand {
                                visibility: .hidden))
     var skinnyColumns: Int?
 
-    @Option(help: ArgumentHelp("Streaming products' variant: 2 AVX-512, 1 AVX2, 0 portable (default: the widest this CPU runs).",
+    @Option(help: ArgumentHelp("Variant of the C vector kernels (streaming products, Winograd input rows): 2 AVX-512, 1 AVX2, 0 portable Swift (default: the widest this CPU runs).",
                                visibility: .hidden))
-    var skinnyLevel: Int?
+    var vectorLevel: Int?
 
     @Option(help: ArgumentHelp("Column count up to which transposed-weight products are computed transposed (0: never).",
                                visibility: .hidden))
@@ -56,7 +56,7 @@ struct BenchCommand: ParsableCommand {
         if let threads { setBLASThreads(threads); kernelThreadCount = threads }
         benchUsesCPUClock = cpuClock
         if let skinnyColumns { skinnyGemmMaxColumns = skinnyColumns }
-        if let skinnyLevel { skinnyVectorLevel = min(skinnyLevel, skinnyVectorLevel) }
+        if let vectorLevel { vectorKernelLevel = min(vectorLevel, vectorKernelLevel) }
         if let transposedColumns { transposedProductMaxColumns = transposedColumns }
         if let bandFloats { im2colChunkFloats = bandFloats }
         if let winogradBand { winogradBandFloats = winogradBand }

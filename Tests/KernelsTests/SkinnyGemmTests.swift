@@ -19,17 +19,6 @@ private let shapes: [(m: Int, n: Int, k: Int)] = [
     (6, 13, 64), (2, 16, 100), (1100, 3, 37), (37, 4, 1100), (700, 16, 12),
 ]
 
-/// Runs `body` under each variant of the streaming products this CPU runs (the C AVX-512 and AVX2 ones, and the
-/// portable Swift loops), then restores the default.
-private func forEachVectorLevel(_ body: (Int) -> Void) {
-    let saved = skinnyVectorLevel
-    defer { skinnyVectorLevel = saved }
-    for level in (0...saved).reversed() {
-        skinnyVectorLevel = level
-        body(level)
-    }
-}
-
 /// Checks a [rows, ld] result: columns below `columns` equal `expected(row, column, value before)` to 1e-4
 /// relative, the padding columns past them are untouched.
 private func assertMatrix(_ got: [Float], before: [Float], rows: Int, columns: Int, ld: Int, _ label: String,

@@ -61,6 +61,7 @@ final class WinogradTests: XCTestCase {
         Case(batch: 2, channels: 17, outChannels: 9, height: 11, width: 11, padding: 1),
         Case(batch: 1, channels: 33, outChannels: 40, height: 14, width: 18, padding: 0),  // like a ResNet block
         Case(batch: 1, channels: 3, outChannels: 4, height: 9, width: 26, padding: 1),  // 7 tiles a row: 4 at once + 3
+        Case(batch: 1, channels: 2, outChannels: 3, height: 6, width: 75, padding: 1),  // 19 a row: 16 (or 8+8) + 3
         // F(3x3, 4x4): every padding the input gradient allows (its own padding is 3 - p).
         Case(batch: 1, channels: 1, outChannels: 1, height: 4, width: 4, padding: 0, kernel: 4),  // one partial tile
         Case(batch: 2, channels: 3, outChannels: 5, height: 8, width: 10, padding: 1, kernel: 4),
@@ -83,16 +84,16 @@ final class WinogradTests: XCTestCase {
             let bias = randomValues(t.outChannels, seed: UInt64(index * 4 + 3))
             let dy = randomValues(t.batch * t.outChannels * oh * ow, seed: UInt64(index * 4 + 4))
             let ref = reference(t, x: x, w: w, bias: bias, dy: dy)
-            for band in [savedBand, 1] {
+            for band in [savedBand, 1] { forEachVectorLevel { level in
                 winogradBandFloats = band
                 let got = runWinograd(t, x: x, w: w, bias: bias, dy: dy, start: 0.5)
-                let label = "case \(index) \(t), band floats \(band)"
+                let label = "case \(index) \(t), band floats \(band), vector level \(level)"
                 // F(4x4, 3x3) and F(3x3, 4x4) in float32: errors grow with the transform constants (up to 8
                 // and 1/24) but stay a few 1e-6 of the result's scale; 2e-5 leaves room for more channels.
                 XCTAssertLessThan(relativeError(got.y, ref.y), 2e-5, "y, \(label)")
                 XCTAssertLessThan(relativeError(got.dx, ref.dx), 2e-5, "dx, \(label)")
                 XCTAssertLessThan(relativeError(got.dw, ref.dw), 2e-5, "dW, \(label)")
-            }
+            } }
         }
     }
 

@@ -1,4 +1,4 @@
-#include "stream_kernels.h"
+#include "vector_kernels.h"
 
 // Floats ahead of the current position at which the big matrix is requested (4 KB, as the Swift loops).
 #define PREFETCH_AHEAD 1024
@@ -8,7 +8,7 @@
 #define VEC_WIDTH 16
 #define TARGET "avx512f,avx512dq,avx512bw,avx512vl,fma"
 #define NAME(x) avx512_##x
-#include "stream_kernels_body.inc"
+#include "vector_kernels_body.inc"
 #undef VEC_WIDTH
 #undef TARGET
 #undef NAME
@@ -16,7 +16,7 @@
 #define VEC_WIDTH 8
 #define TARGET "avx2,fma"
 #define NAME(x) avx2_##x
-#include "stream_kernels_body.inc"
+#include "vector_kernels_body.inc"
 #undef VEC_WIDTH
 #undef TARGET
 #undef NAME
@@ -39,6 +39,12 @@ void translate_skinny_rank_update(int level, long row0, long row1, long n, long 
     else avx2_rank_update(row0, row1, n, k, a, lda, bt, ldbt, c, ldc);
 }
 
+void translate_winograd_input_row_f4(int level, const float *rows, long width, long tilesW, float *t, float *out,
+                                     long matrix) {
+    if (level >= 2) avx512_winograd_input_row_f4(rows, width, tilesW, t, out, matrix);
+    else avx2_winograd_input_row_f4(rows, width, tilesW, t, out, matrix);
+}
+
 #else  // Not x86-64: never called (the level is 0), but the symbols must exist.
 
 void translate_skinny_row_dot(int level, long row0, long row1, long n, long k, const float *a, long lda,
@@ -47,5 +53,7 @@ void translate_skinny_stream_rows(int level, long i0, long width, long n, long k
                                   const float *w, long ldw, float *ct, long ldct) {}
 void translate_skinny_rank_update(int level, long row0, long row1, long n, long k, const float *a, long lda,
                                   const float *bt, long ldbt, float *c, long ldc) {}
+void translate_winograd_input_row_f4(int level, const float *rows, long width, long tilesW, float *t, float *out,
+                                     long matrix) {}
 
 #endif

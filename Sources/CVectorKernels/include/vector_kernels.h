@@ -1,0 +1,34 @@
+// Loops that need AVX-512 or AVX2/FMA instructions, which Swift's portable x86-64 build (SSE2, no FMA) does not
+// emit: each exists as an AVX-512 and an AVX2 variant (function target attributes), and Kernels calls them only
+// where the CPU and OS support that level (`vectorKernelLevel`), keeping its portable Swift loops otherwise.
+// - The streaming products of the deep U-Net layers (a big weight matrix against 1-4 columns): in Swift they were
+//   bound by instruction count, two SSE multiplies and two adds per eight weights and column, not by memory.
+// - One tile row of the Winograd input transform with 4x4 output tiles: sixteen (or eight) tiles per step.
+// The callers (Kernels/SkinnyGemm.swift, Kernels/Winograd.swift) split the work over threads.
+#ifndef TRANSLATE_VECTOR_KERNELS_H
+#define TRANSLATE_VECTOR_KERNELS_H
+
+// `level`: 2 for the AVX-512 variant (AVX-512 F/DQ/BW/VL), 1 for AVX2 with FMA: the bits of
+// `translate_x86_vector_features()` (CSIMD), which the caller must have checked.
+
+/// For rows [row0, row1): c[i, j] (+)= Σ_l a[i, l] · bt[j, l], j < n. Each row of a is read once per four
+/// columns, from cache after the first.
+void translate_skinny_row_dot(int level, long row0, long row1, long n, long k, const float *a, long lda,
+                              const float *bt, long ldbt, float *c, long ldc, int accumulate);
+
+/// For columns [i0, i0 + width) of w: ct[j, i] = Σ_l x[l, j] · w[l, i], j < n, overwritten.
+/// Each row segment of w is read once from memory and serves all n columns from L1.
+void translate_skinny_stream_rows(int level, long i0, long width, long n, long k, const float *x, long ldx,
+                                  const float *w, long ldw, float *ct, long ldct);
+
+/// For rows [row0, row1): c[i, l] += Σ_j a[i, j] · bt[j, l], j < n: each row of c read and written once.
+void translate_skinny_rank_update(int level, long row0, long row1, long n, long k, const float *a, long lda,
+                                  const float *bt, long ldbt, float *c, long ldc);
+
+/// One tile row of the Winograd input transform with 4x4 output tiles (F(4x4, 3x3)): from the six padded input
+/// rows `rows` (each `width` = 4·tilesW + 2 floats, one after another), Bᵀ d B of every tile into
+/// out[(6k + i)·matrix + x] for k, i < 6, x < tilesW. `t` is scratch for 6·width floats.
+void translate_winograd_input_row_f4(int level, const float *rows, long width, long tilesW, float *t, float *out,
+                                     long matrix);
+
+#endif
