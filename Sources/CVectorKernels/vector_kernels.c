@@ -45,6 +45,11 @@ void translate_winograd_input_row_f4(int level, const float *rows, long width, l
     else avx2_winograd_input_row_f4(rows, width, tilesW, t, out, matrix);
 }
 
+void translate_winograd_output_row_f4(int level, const float *m, long matrix, long tilesW, float *s, float *rows) {
+    if (level >= 2) avx512_winograd_output_row_f4(m, matrix, tilesW, s, rows);
+    else avx2_winograd_output_row_f4(m, matrix, tilesW, s, rows);
+}
+
 #else  // Not x86-64: never called (the level is 0), but the symbols must exist.
 
 void translate_skinny_row_dot(int level, long row0, long row1, long n, long k, const float *a, long lda,
@@ -55,5 +60,6 @@ void translate_skinny_rank_update(int level, long row0, long row1, long n, long 
                                   const float *bt, long ldbt, float *c, long ldc) {}
 void translate_winograd_input_row_f4(int level, const float *rows, long width, long tilesW, float *t, float *out,
                                      long matrix) {}
+void translate_winograd_output_row_f4(int level, const float *m, long matrix, long tilesW, float *s, float *rows) {}
 
 #endif

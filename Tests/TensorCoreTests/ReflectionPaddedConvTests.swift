@@ -16,6 +16,7 @@ final class ReflectionPaddedConvTests: XCTestCase {
         ([1, 2, 6, 5], 3, 4, 1),
         ([1, 3, 7, 7], 2, 4, 2),
         ([1, 2, 4, 11], 2, 3, 3),
+        ([1, 2, 5, 70], 3, 3, 1),  // 18 tiles a row: the C transforms' vectors (16 or 8 tiles) and their tails
     ]
 
     private func withLowering(_ lowering: Conv2dLowering, _ body: () -> Void) {
@@ -26,11 +27,15 @@ final class ReflectionPaddedConvTests: XCTestCase {
     }
 
     func testMatchesExplicitPaddingInValuesAndGradients() {
-        for lowering in [Conv2dLowering.winograd, .automatic, .columns] {
+        let savedLevel = vectorKernelLevel
+        defer { vectorKernelLevel = savedLevel }
+        for (lowering, level) in [(Conv2dLowering.winograd, savedLevel), (.winograd, 0), (.automatic, savedLevel),
+                                  (.columns, savedLevel)] {
+            vectorKernelLevel = level
             withLowering(lowering) {
                 var rng = RNG(seed: 41)
                 for (shape, o, k, p) in cases {
-                    let name = "\(lowering) x \(shape) o \(o) k \(k) p \(p)"
+                    let name = "\(lowering) vector level \(level) x \(shape) o \(o) k \(k) p \(p)"
                     let x = randomTensor(shape, &rng), w = randomTensor([o, shape.c, k, k], &rng)
                     let b = randomTensor([o], &rng)
                     let fused = reflectionPaddedConv2d(x, padding: p, weight: w, bias: b)
