@@ -545,6 +545,15 @@ func loadReflectPaddedRow(_ plane: UnsafePointer<Float>, row iy: Int, height: In
     (row + padded).update(repeating: 0, count: count &- padded)
 }
 
+/// Which C variant transforms rows of `tilesW` 4x4 tiles (0: Kernels' Swift loops): the widest the CPU runs whose
+/// vector of tiles (16 at AVX-512, 8 at AVX2) the row fills, since the C loops do leftover tiles one at a time.
+@inline(__always)
+func winogradRowLevel(tilesW: Int) -> Int32 {
+    let level = vectorKernelLevel
+    if level >= 2 && tilesW >= 16 { return 2 }
+    return level >= 1 && tilesW >= 8 ? 1 : 0
+}
+
 /// V[ξ][c, tile] = (Bᵀ d B)[ξ] for the 6x6 input patch d of every tile in the band (zero outside the input, or
 /// with `reflect` mirrored within `p` of it and zero beyond). Tiles start every m (`T.outputTile`) input rows
 /// and columns.
@@ -556,7 +565,7 @@ func winogradInputTransform<T: WinogradInputTiling>(_ tiling: T.Type, _ x: Unsaf
     let tiles = tileRows &* tilesW, matrix = winogradMatrixStride(c &* tiles)
     let paddedW = tilesW &* tile &+ (6 &- tile)  // ≥ width + 2p: padded column i is input column i - p
     let src = SendablePointer(UnsafeMutablePointer(mutating: x)), dst = SendablePointer(v)
-    let level = vectorKernelLevel
+    let rowLevel = winogradRowLevel(tilesW: tilesW)
     parallelFor(c, costPerItem: tiles &* 36 &* 8) { start, end in
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 12 &* paddedW &+ 4)  // + inputColumnsF4's over-read
         defer { scratch.deallocate() }
@@ -576,10 +585,9 @@ func winogradInputTransform<T: WinogradInputTiling>(_ tiling: T.Type, _ x: Unsaf
                 }
                 let base = ci &* tiles &+ ty &* tilesW
                 // Both steps below, sixteen (AVX-512) or eight (AVX2) tiles at a time: 1.42-1.45 ms against
-                // 2.06-2.14 for 128 channels at 128² (best of 15 interleaved, two threads). Narrower rows would run
-                // mostly through its one-tile tail (res128's 8 tiles a row: 7% slower at AVX-512), so they stay here.
-                if tile == 4 && level > 0 && tilesW >= (level == 2 ? 16 : 8) {
-                    translate_winograd_input_row_f4(Int32(level), rows, paddedW, tilesW, t, dst.pointer + base, matrix)
+                // 2.06-2.14 for 128 channels at 128² (best of 15 interleaved, two threads).
+                if tile == 4 && rowLevel > 0 {
+                    translate_winograd_input_row_f4(rowLevel, rows, paddedW, tilesW, t, dst.pointer + base, matrix)
                     continue
                 }
                 // Bᵀ down the six rows, all columns at once.
@@ -627,8 +635,7 @@ func winogradOutputTransform<T: WinogradTiling>(_ tiling: T.Type, _ m: UnsafePoi
     // F(4x4, 3x3) rows of at least one vector of tiles: both steps in C (CVectorKernels), as the input transform;
     // 3.1-3.6x faster (best of 15 interleaved in one process, two threads: 0.62 against 2.0 ms for 256 channels at
     // 64², 1.09 against 3.9 ms for 128 at 128², 2.2 against 7.6 ms for 64 at 256²).
-    let level = vectorKernelLevel
-    let vectorRows = T.self == WinogradF4x3.self && level > 0 && tilesW >= (level == 2 ? 16 : 8)
+    let rowLevel = T.self == WinogradF4x3.self ? winogradRowLevel(tilesW: tilesW) : 0
     parallelFor(o, costPerItem: tiles &* 36 &* 8) { start, end in
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 6 &* tile &* tilesW &+ tile &* rowW)
         defer { scratch.deallocate() }
@@ -654,8 +661,8 @@ func winogradOutputTransform<T: WinogradTiling>(_ tiling: T.Type, _ m: UnsafePoi
                     var offset = 0
                     while offset < tilesW { prefetch(next + offset); offset &+= 16 }
                 }
-                if vectorRows {
-                    translate_winograd_output_row_f4(Int32(level), src.pointer + base, matrix, tilesW, s, rows)
+                if rowLevel > 0 {
+                    translate_winograd_output_row_f4(rowLevel, src.pointer + base, matrix, tilesW, s, rows)
                     for r in 0..<tile where (tileRow0 &+ ty) &* tile &+ r < outHeight {
                         emit(rows + r &* rowW, (tileRow0 &+ ty) &* tile &+ r)
                     }

@@ -62,6 +62,7 @@ final class WinogradTests: XCTestCase {
         Case(batch: 1, channels: 33, outChannels: 40, height: 14, width: 18, padding: 0),  // like a ResNet block
         Case(batch: 1, channels: 3, outChannels: 4, height: 9, width: 26, padding: 1),  // 7 tiles a row: 4 at once + 3
         Case(batch: 1, channels: 2, outChannels: 3, height: 6, width: 75, padding: 1),  // 19 a row: 16 (or 8+8) + 3
+        Case(batch: 1, channels: 2, outChannels: 3, height: 5, width: 40, padding: 1),  // 10 a row: AVX2's 8 + 2
         // F(3x3, 4x4): every padding the input gradient allows (its own padding is 3 - p).
         Case(batch: 1, channels: 1, outChannels: 1, height: 4, width: 4, padding: 0, kernel: 4),  // one partial tile
         Case(batch: 2, channels: 3, outChannels: 5, height: 8, width: 10, padding: 1, kernel: 4),
