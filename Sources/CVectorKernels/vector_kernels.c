@@ -50,6 +50,12 @@ void translate_winograd_output_row_f4(int level, const float *m, long matrix, lo
     else avx2_winograd_output_row_f4(m, matrix, tilesW, s, rows);
 }
 
+void translate_winograd_output_gradient_row_f4(int level, const float *rows, long tilesW, float *z, float *out,
+                                              long matrix) {
+    if (level >= 2) avx512_winograd_output_gradient_row_f4(rows, tilesW, z, out, matrix);
+    else avx2_winograd_output_gradient_row_f4(rows, tilesW, z, out, matrix);
+}
+
 #else  // Not x86-64: never called (the level is 0), but the symbols must exist.
 
 void translate_skinny_row_dot(int level, long row0, long row1, long n, long k, const float *a, long lda,
@@ -61,5 +67,7 @@ void translate_skinny_rank_update(int level, long row0, long row1, long n, long 
 void translate_winograd_input_row_f4(int level, const float *rows, long width, long tilesW, float *t, float *out,
                                      long matrix) {}
 void translate_winograd_output_row_f4(int level, const float *m, long matrix, long tilesW, float *s, float *rows) {}
+void translate_winograd_output_gradient_row_f4(int level, const float *rows, long tilesW, float *z, float *out,
+                                              long matrix) {}
 
 #endif

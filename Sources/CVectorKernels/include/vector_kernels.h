@@ -3,8 +3,8 @@
 // where the CPU and OS support that level (`vectorKernelLevel`), keeping its portable Swift loops otherwise.
 // - The streaming products of the deep U-Net layers (a big weight matrix against 1-4 columns): in Swift they were
 //   bound by instruction count, two SSE multiplies and two adds per eight weights and column, not by memory.
-// - One tile row of the Winograd input and output transforms with 4x4 output tiles: sixteen (or eight) tiles per
-//   step.
+// - One tile row of the Winograd input, output and output-gradient transforms with 4x4 output tiles: sixteen (or
+//   eight) tiles per step.
 // The callers (Kernels/SkinnyGemm.swift, Kernels/Winograd.swift) split the work over threads.
 #ifndef TRANSLATE_VECTOR_KERNELS_H
 #define TRANSLATE_VECTOR_KERNELS_H
@@ -36,5 +36,11 @@ void translate_winograd_input_row_f4(int level, const float *rows, long width, l
 /// m + ξ·matrix, the row's tiles contiguous), the four output rows Aᵀ M A, each 4·tilesW floats, one after another
 /// in `rows`. `s` is scratch for 24·tilesW floats.
 void translate_winograd_output_row_f4(int level, const float *m, long matrix, long tilesW, float *s, float *rows);
+
+/// One tile row of the F(4x4, 3x3) output-gradient transform (the weight gradient's A dY Aᵀ): from four rows of dy
+/// (`rows`, each 4·tilesW floats, one after another, zero past the edge), the 36 values of every tile into
+/// out[(6k + i)·matrix + x]. `z` is scratch for 24·tilesW floats.
+void translate_winograd_output_gradient_row_f4(int level, const float *rows, long tilesW, float *z, float *out,
+                                              long matrix);
 
 #endif
