@@ -56,6 +56,14 @@ void translate_winograd_output_gradient_row_f4(int level, const float *rows, lon
     else avx2_winograd_output_gradient_row_f4(rows, tilesW, z, out, matrix);
 }
 
+double translate_sum_double(int level, const float *x, long n) {
+    return level >= 2 ? avx512_sum_double(x, n) : avx2_sum_double(x, n);
+}
+
+double translate_squared_deviations(int level, const float *x, long n, double mean) {
+    return level >= 2 ? avx512_squared_deviations(x, n, mean) : avx2_squared_deviations(x, n, mean);
+}
+
 #else  // Not x86-64: never called (the level is 0), but the symbols must exist.
 
 void translate_skinny_row_dot(int level, long row0, long row1, long n, long k, const float *a, long lda,
@@ -69,5 +77,7 @@ void translate_winograd_input_row_f4(int level, const float *rows, long width, l
 void translate_winograd_output_row_f4(int level, const float *m, long matrix, long tilesW, float *s, float *rows) {}
 void translate_winograd_output_gradient_row_f4(int level, const float *rows, long tilesW, float *z, float *out,
                                               long matrix) {}
+double translate_sum_double(int level, const float *x, long n) { return 0; }
+double translate_squared_deviations(int level, const float *x, long n, double mean) { return 0; }
 
 #endif

@@ -1,3 +1,5 @@
+import CVectorKernels
+
 // Reductions over flat buffers. Sums accumulate in Double (as PyTorch's CPU kernels do) in independent SIMD
 // lanes, so the adds pipeline; large sums run over fixed-size blocks whose partial sums are added in block
 // order, so the result does not depend on the number of threads.
@@ -27,9 +29,13 @@ public func blockedSum(_ n: Int, costPerItem: Int = 1, _ partial: (Int, Int) -> 
     SIMD4<Double>(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]))
 }
 
-/// Σ x[i], accumulated in Double.
+/// Σ x[i], accumulated in Double. With AVX2 or AVX-512, in C (CVectorKernels): the normalisation statistics
+/// (both passes) took 0.15-0.18 against 0.34 ms for 256 planes of 64² and 0.55-0.65 against 0.89-1.24 ms for 128
+/// of 128² (best of 15 interleaved in one process, two threads).
 @inline(__always)
 func sumInDouble(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+    let level = vectorKernelLevel
+    if level > 0 { return translate_sum_double(Int32(level), x, n) }
     var a0 = SIMD4<Double>(), a1 = SIMD4<Double>()
     var i = 0
     while i &+ 8 <= n {
@@ -45,6 +51,8 @@ func sumInDouble(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
 /// Σ (x[i] - mean)², accumulated in Double.
 @inline(__always)
 func sumSquaredDeviations(_ x: UnsafePointer<Float>, _ n: Int, mean: Double) -> Double {
+    let level = vectorKernelLevel
+    if level > 0 { return translate_squared_deviations(Int32(level), x, n, mean) }
     var a0 = SIMD4<Double>(), a1 = SIMD4<Double>()
     let m = SIMD4<Double>(repeating: mean)
     var i = 0

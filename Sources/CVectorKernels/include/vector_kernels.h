@@ -5,6 +5,7 @@
 //   bound by instruction count, two SSE multiplies and two adds per eight weights and column, not by memory.
 // - One tile row of the Winograd input, output and output-gradient transforms with 4x4 output tiles: sixteen (or
 //   eight) tiles per step.
+// - The sums in double of the normalisations' statistics (SSE2 converts and adds two doubles at a time).
 // The callers (Kernels/SkinnyGemm.swift, Kernels/Winograd.swift) split the work over threads.
 #ifndef TRANSLATE_VECTOR_KERNELS_H
 #define TRANSLATE_VECTOR_KERNELS_H
@@ -42,5 +43,11 @@ void translate_winograd_output_row_f4(int level, const float *m, long matrix, lo
 /// out[(6k + i)·matrix + x]. `z` is scratch for 24·tilesW floats.
 void translate_winograd_output_gradient_row_f4(int level, const float *rows, long tilesW, float *z, float *out,
                                               long matrix);
+
+/// Σ x[i] for i < n, accumulated in double (the normalisation statistics' first pass).
+double translate_sum_double(int level, const float *x, long n);
+
+/// Σ (x[i] - mean)² for i < n, accumulated in double (their second pass).
+double translate_squared_deviations(int level, const float *x, long n, double mean);
 
 #endif
