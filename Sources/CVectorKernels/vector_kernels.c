@@ -64,6 +64,13 @@ double translate_squared_deviations(int level, const float *x, long n, double me
     return level >= 2 ? avx512_squared_deviations(x, n, mean) : avx2_squared_deviations(x, n, mean);
 }
 
+void translate_adam(int level, float *param, const float *grad, float *expAvg, float *expAvgSq, long start, long end,
+                    float w1, float beta2, float w2, float eps, float negStep, float bc2Sqrt) {
+    const int low = w1 < 0.5f;
+    if (level >= 2) avx512_adam(param, grad, expAvg, expAvgSq, start, end, w1, low, beta2, w2, eps, negStep, bc2Sqrt);
+    else avx2_adam(param, grad, expAvg, expAvgSq, start, end, w1, low, beta2, w2, eps, negStep, bc2Sqrt);
+}
+
 #else  // Not x86-64: never called (the level is 0), but the symbols must exist.
 
 void translate_skinny_row_dot(int level, long row0, long row1, long n, long k, const float *a, long lda,
@@ -79,5 +86,7 @@ void translate_winograd_output_gradient_row_f4(int level, const float *rows, lon
                                               long matrix) {}
 double translate_sum_double(int level, const float *x, long n) { return 0; }
 double translate_squared_deviations(int level, const float *x, long n, double mean) { return 0; }
+void translate_adam(int level, float *param, const float *grad, float *expAvg, float *expAvgSq, long start, long end,
+                    float w1, float beta2, float w2, float eps, float negStep, float bc2Sqrt) {}
 
 #endif

@@ -1,7 +1,7 @@
 import XCTest
 import Kernels
 
-/// The vectorised Adam loop against the scalar formula, bit for bit: a block long enough to be split over the
+/// The vectorised Adam loops (C at every vector level the CPU has, and Swift) against the scalar formula, bit for bit: a block long enough to be split over the
 /// threads, with an odd length so the scalar tail runs too, for both of PyTorch's lerp branches.
 final class AdamKernelTests: XCTestCase {
     func testVectorLoopIsBitIdenticalToScalarFormula() {
@@ -14,6 +14,7 @@ final class AdamKernelTests: XCTestCase {
         let grad = (0..<n).map { _ in next(2) }
         let m0 = (0..<n).map { _ in next(0.2) }, v0 = (0..<n).map { _ in abs(next(0.01)) }
         let p0 = (0..<n).map { _ in next(1) }
+        forEachVectorLevel { level in  // the C variants (AVX-512, AVX2) and the portable loop
         for w1: Float in [0.1, 0.5] {  // beta1 0.9 and 0.5 (pix2pix): the two lerp formulas
             let beta2: Float = 0.999, w2: Float = 1 - beta2, eps: Float = 1e-8
             let stepSize: Float = 0.0002 / 0.75, bc2: Float = 0.0447
@@ -33,8 +34,9 @@ final class AdamKernelTests: XCTestCase {
                 if m[i].bitPattern != mi.bitPattern || v[i].bitPattern != vi.bitPattern
                     || p[i].bitPattern != pi.bitPattern { mismatches += 1 }
             }
-            XCTAssertEqual(mismatches, 0, "w1 \(w1)")
+            XCTAssertEqual(mismatches, 0, "w1 \(w1), vector level \(level)")
             XCTAssertNotEqual(p, p0)
+        }
         }
     }
 }

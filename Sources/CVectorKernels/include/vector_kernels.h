@@ -6,6 +6,7 @@
 // - One tile row of the Winograd input, output and output-gradient transforms with 4x4 output tiles: sixteen (or
 //   eight) tiles per step.
 // - The sums in double of the normalisations' statistics (SSE2 converts and adds two doubles at a time).
+// - Adam's update, whose divide and square root SSE does four lanes at a time.
 // The callers (Kernels/SkinnyGemm.swift, Kernels/Winograd.swift) split the work over threads.
 #ifndef TRANSLATE_VECTOR_KERNELS_H
 #define TRANSLATE_VECTOR_KERNELS_H
@@ -49,5 +50,9 @@ double translate_sum_double(int level, const float *x, long n);
 
 /// Σ (x[i] - mean)² for i < n, accumulated in double (their second pass).
 double translate_squared_deviations(int level, const float *x, long n, double mean);
+
+/// One Adam step over [start, end) with Kernels/Optimizer.swift's arithmetic, bit for bit (no fused multiply-adds).
+void translate_adam(int level, float *param, const float *grad, float *expAvg, float *expAvgSq, long start, long end,
+                    float w1, float beta2, float w2, float eps, float negStep, float bc2Sqrt);
 
 #endif
