@@ -71,6 +71,12 @@ void translate_adam(int level, float *param, const float *grad, float *expAvg, f
     else avx2_adam(param, grad, expAvg, expAvgSq, start, end, w1, low, beta2, w2, eps, negStep, bc2Sqrt);
 }
 
+void translate_sum_and_centered_dot(int level, const float *g, const float *x, long n, float mean, double *sum,
+                                    double *dot) {
+    if (level >= 2) avx512_sum_and_centered_dot(g, x, n, mean, sum, dot);
+    else avx2_sum_and_centered_dot(g, x, n, mean, sum, dot);
+}
+
 #else  // Not x86-64: never called (the level is 0), but the symbols must exist.
 
 void translate_skinny_row_dot(int level, long row0, long row1, long n, long k, const float *a, long lda,
@@ -88,5 +94,7 @@ double translate_sum_double(int level, const float *x, long n) { return 0; }
 double translate_squared_deviations(int level, const float *x, long n, double mean) { return 0; }
 void translate_adam(int level, float *param, const float *grad, float *expAvg, float *expAvgSq, long start, long end,
                     float w1, float beta2, float w2, float eps, float negStep, float bc2Sqrt) {}
+void translate_sum_and_centered_dot(int level, const float *g, const float *x, long n, float mean, double *sum,
+                                    double *dot) {}
 
 #endif

@@ -67,10 +67,18 @@ func sumSquaredDeviations(_ x: UnsafePointer<Float>, _ n: Int, mean: Double) -> 
     return s
 }
 
-/// (Σ g[i], Σ g[i] * (x[i] - mean)) accumulated in Double (the two sums of a normalisation backward).
+/// (Σ g[i], Σ g[i] * (x[i] - mean)) accumulated in Double (the two sums of a normalisation backward). With AVX2 or
+/// AVX-512, in C: InstanceNorm's whole backward then took 0.36-0.68 against 0.53-0.91 ms for 256 planes of 64²
+/// (best of 15 interleaved in one process, two threads).
 @inline(__always)
 func sumAndCenteredDot(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int,
                        mean: Float) -> (sum: Double, dot: Double) {
+    let level = vectorKernelLevel
+    if level > 0 {
+        var sum = 0.0, dot = 0.0
+        translate_sum_and_centered_dot(Int32(level), g, x, n, mean, &sum, &dot)
+        return (sum, dot)
+    }
     var s0 = SIMD4<Double>(), s1 = SIMD4<Double>(), d0 = SIMD4<Double>(), d1 = SIMD4<Double>()
     let m = SIMD4<Float>(repeating: mean)
     var i = 0

@@ -1,7 +1,7 @@
 import XCTest
 @testable import Kernels
 
-/// The normalisations' statistics and the flat sum, under every vector variant (the C AVX-512 and AVX2 sums in
+/// The normalisations' statistics, their backward sums and the flat sum, under every vector variant (the C AVX-512 and AVX2 sums in
 /// double and the portable Swift ones), against sums in Double taken one element at a time.
 final class NormStatisticsTests: XCTestCase {
     /// Lengths around the vector widths (8, 16, 32 floats a step) and a long plane; values with a large mean, so a
@@ -23,6 +23,22 @@ final class NormStatisticsTests: XCTestCase {
                                    "squared deviations, level \(level) n \(n)")
                     XCTAssertEqual(sumAll(base, n), sum, accuracy: 1e-9 * max(1, abs(sum)), "sumAll, level \(level) n \(n)")
                 }
+            }
+        }
+    }
+
+    func testBackwardSumsMatchSequentialDoubleSums() {
+        forEachVectorLevel { level in
+            for n in lengths {
+                let g = randomValues(max(n, 1), seed: UInt64(n + 7)), x = randomValues(max(n, 1), seed: UInt64(n + 8))
+                let mean: Float = 0.25
+                var sum = 0.0, dot = 0.0
+                for i in 0..<n { sum += Double(g[i]); dot += Double(g[i] * (x[i] - mean)) }
+                let got = g.withUnsafeBufferPointer { gp in x.withUnsafeBufferPointer { xp in
+                    sumAndCenteredDot(gp.baseAddress!, xp.baseAddress!, n, mean: mean)
+                } }
+                XCTAssertEqual(got.sum, sum, accuracy: 1e-9 * max(1, abs(sum)), "sum, level \(level) n \(n)")
+                XCTAssertEqual(got.dot, dot, accuracy: 1e-9 * max(1, abs(dot)), "dot, level \(level) n \(n)")
             }
         }
     }

@@ -5,7 +5,8 @@
 //   bound by instruction count, two SSE multiplies and two adds per eight weights and column, not by memory.
 // - One tile row of the Winograd input, output and output-gradient transforms with 4x4 output tiles: sixteen (or
 //   eight) tiles per step.
-// - The sums in double of the normalisations' statistics (SSE2 converts and adds two doubles at a time).
+// - The sums in double of the normalisations' statistics and backward passes (SSE2 converts and adds two doubles
+//   at a time).
 // - Adam's update, whose divide and square root SSE does four lanes at a time.
 // The callers (Kernels/SkinnyGemm.swift, Kernels/Winograd.swift) split the work over threads.
 #ifndef TRANSLATE_VECTOR_KERNELS_H
@@ -50,6 +51,11 @@ double translate_sum_double(int level, const float *x, long n);
 
 /// Σ (x[i] - mean)² for i < n, accumulated in double (their second pass).
 double translate_squared_deviations(int level, const float *x, long n, double mean);
+
+/// (Σ g[i], Σ g[i]·(x[i] - mean)) for i < n in double, each product rounded to float first (a normalisation's
+/// backward pass).
+void translate_sum_and_centered_dot(int level, const float *g, const float *x, long n, float mean, double *sum,
+                                    double *dot);
 
 /// One Adam step over [start, end) with Kernels/Optimizer.swift's arithmetic, bit for bit (no fused multiply-adds).
 void translate_adam(int level, float *param, const float *grad, float *expAvg, float *expAvgSq, long start, long end,
