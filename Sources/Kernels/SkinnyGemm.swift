@@ -26,11 +26,9 @@ public func convColumnsWorkspaceCount(_ g: ConvGeometry) -> Int {
     return columns &+ transposedProductScratch(m: g.colRows, n: cols)
 }
 
-
 /// Floats ahead of the current position at which the streaming loops request the big matrix (4 KB; 2-8 KB
 /// measured alike, none at all about half the speed).
 @usableFromInline let streamPrefetchDistance = 1024
-
 
 /// c[i, j] (+)= Σ_k a[i, k] · bt[j, k]. a: [m, k] (lda), bt: [n, k] (ldbt, small), c: [m, n] (ldc).
 /// Each row of `a` is read once per four columns, from cache after the first.

@@ -565,7 +565,7 @@ func winogradInputTransform<T: WinogradInputTiling>(_ tiling: T.Type, _ x: Unsaf
     let tiles = tileRows &* tilesW, matrix = winogradMatrixStride(c &* tiles)
     let paddedW = tilesW &* tile &+ (6 &- tile)  // ≥ width + 2p: padded column i is input column i - p
     let src = SendablePointer(UnsafeMutablePointer(mutating: x)), dst = SendablePointer(v)
-    let rowLevel = winogradRowLevel(tilesW: tilesW)
+    let rowLevel = tile == 4 ? winogradRowLevel(tilesW: tilesW) : 0  // C rows exist for 4x4 output tiles only
     parallelFor(c, costPerItem: tiles &* 36 &* 8) { start, end in
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 12 &* paddedW &+ 4)  // + inputColumnsF4's over-read
         defer { scratch.deallocate() }
@@ -586,7 +586,7 @@ func winogradInputTransform<T: WinogradInputTiling>(_ tiling: T.Type, _ x: Unsaf
                 let base = ci &* tiles &+ ty &* tilesW
                 // Both steps below, sixteen (AVX-512) or eight (AVX2) tiles at a time: 1.42-1.45 ms against
                 // 2.06-2.14 for 128 channels at 128² (best of 15 interleaved, two threads).
-                if tile == 4 && rowLevel > 0 {
+                if rowLevel > 0 {
                     translate_winograd_input_row_f4(rowLevel, rows, paddedW, tilesW, t, dst.pointer + base, matrix)
                     continue
                 }
