@@ -25,16 +25,14 @@ public func conv2dForward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         return
     }
     let k = g.colRows, inPlane = g.channels &* g.inputPlane, outPlane = g.outputPlane
-    if convUsesSkinnyProducts(g) {
-        // Few output pixels: y[O, P] = W[O, K] · cols[K, P] as P dot products per weight row (weight read once).
+    if convUsesFewColumnProducts(g) {
+        // Few output pixels: y[O, P] = W[O, K] · cols[K, P] with the weight read once.
         let colsT = workspace + k &* outPlane
         for n in 0..<batch {
             let xn = x + n &* inPlane
             if !g.isPointwise { im2col(xn, workspace, geometry: g) }
-            transposeMatrix(g.isPointwise ? xn : UnsafePointer(workspace), rows: k, cols: outPlane, lds: outPlane,
-                           colsT, ldd: k, accumulate: false)
-            skinnyRowDot(m: o, n: outPlane, k: k, a: weight, lda: k, bt: colsT, ldbt: k,
-                         c: y + n &* o &* outPlane, ldc: outPlane, accumulate: false)
+            fewColumnsProduct(m: o, p: outPlane, k: k, w: weight, cols: g.isPointwise ? xn : UnsafePointer(workspace),
+                              colsT: colsT, c: y + n &* o &* outPlane, ldc: outPlane, accumulate: false)
         }
         if let bias { convAddBias(y, bias, batch: batch, channels: o, plane: outPlane) }
         return
@@ -91,25 +89,23 @@ public func conv2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafePointer<Fl
                                flippedWeights: winogradFlippedWeights)
         return
     }
-    if convUsesSkinnyProducts(g) {
+    if convUsesFewColumnProducts(g) {
         let colsT = workspace + k &* outPlane
         for n in 0..<batch {
             let xn = x + n &* inPlane, dyn = dy + n &* o &* outPlane
-            if let gradWeight {  // dW[O,K] += dY[O,P] · colsT[P,K]
+            if let gradWeight {  // dW[O,K] += dY[O,P] · cols[K,P]^T
                 if !g.isPointwise { im2col(xn, workspace, geometry: g) }
-                transposeMatrix(g.isPointwise ? xn : UnsafePointer(workspace), rows: k, cols: outPlane,
-                               lds: outPlane, colsT, ldd: k, accumulate: false)
-                skinnyRankUpdate(m: o, n: outPlane, k: k, a: dyn, lda: outPlane, bt: colsT, ldbt: k,
-                                 c: gradWeight, ldc: k)
+                fewColumnsRankUpdate(m: o, p: outPlane, k: k, a: dyn, lda: outPlane,
+                                     cols: g.isPointwise ? xn : UnsafePointer(workspace), colsT: colsT, c: gradWeight)
             }
-            if let gradX {  // dcolsT[P,K] = dY[O,P]^T · W[O,K], then back onto dx
-                skinnyStreamRows(m: k, n: outPlane, k: o, x: dyn, ldx: outPlane, w: weight, ldw: k,
-                                 ct: colsT, ldct: k)
+            if let gradX {  // dcols[K,P] = W[O,K]^T · dY[O,P], then back onto dx
                 if g.isPointwise {
-                    transposeMatrix(colsT, rows: outPlane, cols: k, lds: k, gradX + n &* inPlane, ldd: outPlane,
-                                   accumulate: true)
+                    fewColumnsTransposedProduct(m: o, p: outPlane, k: k, w: weight, x: dyn, ldx: outPlane,
+                                                colsT: colsT, cols: gradX + n &* inPlane, ldCols: outPlane,
+                                                accumulate: true)
                 } else {
-                    transposeMatrix(colsT, rows: outPlane, cols: k, lds: k, workspace, ldd: outPlane, accumulate: false)
+                    fewColumnsTransposedProduct(m: o, p: outPlane, k: k, w: weight, x: dyn, ldx: outPlane,
+                                                colsT: colsT, cols: workspace, ldCols: outPlane, accumulate: false)
                     col2imAdd(workspace, gradX + n &* inPlane, geometry: g)
                 }
             }

@@ -27,16 +27,17 @@ public func convTranspose2dForward(x: UnsafePointer<Float>, weight: UnsafePointe
         return
     }
     let k = g.colRows, xPlane = g.outputPlane, yPlane = g.inputPlane, cout = g.channels
-    if convUsesSkinnyProducts(g) {
-        // Few input pixels: colsT[P, K] = x[Cin, P]^T · W[Cin, K] streams the weight once.
+    if convUsesFewColumnProducts(g) {
+        // Few input pixels: cols[K, P] = W[Cin, K]^T · x[Cin, P] with the weight read once.
         let colsT = workspace + k &* xPlane
         for n in 0..<batch {
             let xn = x + n &* cin &* xPlane, yn = y + n &* cout &* yPlane
-            skinnyStreamRows(m: k, n: xPlane, k: cin, x: xn, ldx: xPlane, w: weight, ldw: k, ct: colsT, ldct: k)
             if g.isPointwise {
-                transposeMatrix(colsT, rows: xPlane, cols: k, lds: k, yn, ldd: xPlane, accumulate: true)
+                fewColumnsTransposedProduct(m: cin, p: xPlane, k: k, w: weight, x: xn, ldx: xPlane, colsT: colsT,
+                                            cols: yn, ldCols: xPlane, accumulate: true)
             } else {
-                transposeMatrix(colsT, rows: xPlane, cols: k, lds: k, workspace, ldd: xPlane, accumulate: false)
+                fewColumnsTransposedProduct(m: cin, p: xPlane, k: k, w: weight, x: xn, ldx: xPlane, colsT: colsT,
+                                            cols: workspace, ldCols: xPlane, accumulate: false)
                 col2imAdd(workspace, yn, geometry: g)
             }
         }
@@ -97,20 +98,19 @@ public func convTranspose2dBackward(gradOut dy: UnsafePointer<Float>, x: UnsafeP
                                 batch: batch, inChannels: cin, geometry: g, workspace: workspace)
         return
     }
-    if convUsesSkinnyProducts(g) {
+    if convUsesFewColumnProducts(g) {
         let colsT = workspace + k &* xPlane
         for n in 0..<batch {
             let xn = x + n &* cin &* xPlane, dyn = dy + n &* cout &* yPlane
             if !g.isPointwise { im2col(dyn, workspace, geometry: g) }
-            transposeMatrix(g.isPointwise ? dyn : UnsafePointer(workspace), rows: k, cols: xPlane, lds: xPlane,
-                           colsT, ldd: k, accumulate: false)
-            if let gradX {  // dx[Cin, P] += W[Cin, K] · colsT[P, K]^T
-                skinnyRowDot(m: cin, n: xPlane, k: k, a: weight, lda: k, bt: colsT, ldbt: k,
-                             c: gradX + n &* cin &* xPlane, ldc: xPlane, accumulate: true)
+            let cols = g.isPointwise ? dyn : UnsafePointer(workspace)
+            if let gradX {  // dx[Cin, P] += W[Cin, K] · cols(dy)[K, P]
+                fewColumnsProduct(m: cin, p: xPlane, k: k, w: weight, cols: cols, colsT: colsT,
+                                  c: gradX + n &* cin &* xPlane, ldc: xPlane, accumulate: true)
             }
-            if let gradWeight {  // dW[Cin, K] += x[Cin, P] · colsT[P, K]
-                skinnyRankUpdate(m: cin, n: xPlane, k: k, a: xn, lda: xPlane, bt: colsT, ldbt: k,
-                                 c: gradWeight, ldc: k)
+            if let gradWeight {  // dW[Cin, K] += x[Cin, P] · cols(dy)[K, P]^T
+                fewColumnsRankUpdate(m: cin, p: xPlane, k: k, a: xn, lda: xPlane, cols: cols, colsT: colsT,
+                                     c: gradWeight)
             }
         }
         return

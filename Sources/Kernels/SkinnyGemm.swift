@@ -8,19 +8,15 @@ import CVectorKernels
 /// Largest pixel count per sample for which the conv kernels use the streaming products below
 /// (0 turns them off, so tests and the benchmark can compare with the plain GEMM path). Measured on Zen 3:
 /// 2-5x faster than OpenBLAS up to 4 pixels (2x2), slower at 16 (4x4), where OpenBLAS's AVX2 kernels win. On an
-/// AVX-512 Xeon the C variants are still 1.5-2.5x slower than OpenBLAS at 16 (down6, up6 f+b), so 4 stays.
+/// AVX-512 Xeon the C variants are still 1.5-2.5x slower than OpenBLAS at 16 (down6, up6 f+b), so 4 stays; there
+/// the narrow products (NarrowGemm.swift) take 5-64 pixels, and the transposed and rank-update products from 1-4.
 nonisolated(unsafe) public var skinnyGemmMaxColumns = 4
 
-/// Whether a conv (or the conv adjoint to a transposed conv) with geometry `g` takes the skinny path: few
-/// pixels on the im2col column side.
-@inlinable
-public func convUsesSkinnyProducts(_ g: ConvGeometry) -> Bool { g.outputPlane <= skinnyGemmMaxColumns }
-
-/// Workspace floats for the im2col-based conv kernels (plain or skinny) with geometry `g`: one band of
-/// columns, plus as much again when the band is narrow enough for a transposed product or the skinny path.
+/// Workspace floats for the im2col-based conv kernels (in bands, or with few columns) with geometry `g`: one
+/// band of columns, plus as much again when the band is narrow enough for a transposed product or few columns.
 @inlinable
 public func convColumnsWorkspaceCount(_ g: ConvGeometry) -> Int {
-    if convUsesSkinnyProducts(g) { return 2 &* g.colRows &* g.outputPlane }
+    if convUsesFewColumnProducts(g) { return 2 &* g.colRows &* g.outputPlane }
     let cols = g.isPointwise ? g.outputPlane : im2colRowsPerChunk(g) &* g.outWidth
     let columns = g.isPointwise ? 0 : g.colRows &* cols
     return columns &+ transposedProductScratch(m: g.colRows, n: cols)

@@ -35,6 +35,10 @@ struct BenchCommand: ParsableCommand {
                                visibility: .hidden))
     var skinnyColumns: Int?
 
+    @Option(help: ArgumentHelp("Pixel count up to which convs use the AVX-512 narrow products (0: OpenBLAS and the streaming products only).",
+                               visibility: .hidden))
+    var narrowColumns: Int?
+
     @Option(help: ArgumentHelp("Variant of the C vector kernels (streaming products, Winograd input rows): 2 AVX-512, 1 AVX2, 0 portable Swift (default: the widest this CPU runs).",
                                visibility: .hidden))
     var vectorLevel: Int?
@@ -56,6 +60,7 @@ struct BenchCommand: ParsableCommand {
         if let threads { setBLASThreads(threads); kernelThreadCount = threads }
         benchUsesCPUClock = cpuClock
         if let skinnyColumns { skinnyGemmMaxColumns = skinnyColumns }
+        if let narrowColumns { narrowGemmMaxColumns = narrowColumns }
         if let vectorLevel { vectorKernelLevel = min(vectorLevel, vectorKernelLevel) }
         if let transposedColumns { transposedProductMaxColumns = transposedColumns }
         if let bandFloats { im2colChunkFloats = bandFloats }

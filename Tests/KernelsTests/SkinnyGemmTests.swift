@@ -1,36 +1,12 @@
 import XCTest
 import Kernels
 
-/// Naive c[i,j] = Σ_k a(i,k) b(k,j) in Double, from closures that index the operands however they are stored.
-private func reference(m: Int, n: Int, k: Int, _ a: (Int, Int) -> Float, _ b: (Int, Int) -> Float) -> [Double] {
-    var c = [Double](repeating: 0, count: m * n)
-    for i in 0..<m { for j in 0..<n { for l in 0..<k { c[i * n + j] += Double(a(i, l)) * Double(b(l, j)) } } }
-    return c
-}
-
-private func values(_ count: Int, seed: Int) -> [Float] {
-    (0..<count).map { Float(((($0 + 1) * 7919 + seed * 104_729) % 2003) - 1001) / 1001 }
-}
-
 /// Shapes with the small side 1..16 (not multiples of 4), long sides that are not multiples of 8 or of the
 /// 512-column block, and leading dimensions wider than the matrices.
 private let shapes: [(m: Int, n: Int, k: Int)] = [
     (1, 1, 1), (3, 1, 9), (5, 2, 17), (7, 3, 33), (9, 4, 8), (13, 5, 70), (4, 7, 129), (11, 8, 31),
     (6, 13, 64), (2, 16, 100), (1100, 3, 37), (37, 4, 1100), (700, 16, 12),
 ]
-
-/// Checks a [rows, ld] result: columns below `columns` equal `expected(row, column, value before)` to 1e-4
-/// relative, the padding columns past them are untouched.
-private func assertMatrix(_ got: [Float], before: [Float], rows: Int, columns: Int, ld: Int, _ label: String,
-                          file: StaticString = #filePath, line: UInt = #line,
-                          expected: (Int, Int, Double) -> Double) {
-    for r in 0..<rows { for col in 0..<ld {
-        let old = Double(before[r * ld + col])
-        let want = col < columns ? expected(r, col, old) : old
-        XCTAssertEqual(Double(got[r * ld + col]), want, accuracy: 1e-4 * max(1, abs(want)), "\(label) at (\(r),\(col))",
-                       file: file, line: line)
-    } }
-}
 
 final class SkinnyGemmTests: XCTestCase {
     func testRowDot() {

@@ -98,38 +98,42 @@ private let convTransposeCases: [ConvCase] = [
     ConvCase(batch: 1, channels: 2, height: 5, width: 9, outChannels: 3, kernelH: 4, kernelW: 4, stride: 2, padding: 1, bias: true),
 ]
 
-/// Runs `body` under each way of running the column GEMMs: streaming products for up to 16 pixels, plain
-/// GEMMs with and without the transposed-orientation product, and plain GEMMs in bands of a single output
-/// row, so every path (row offsets, accumulation across bands, skinny and transposed products) is exercised
-/// on small tensors.
+/// Runs `body` under each way of running the column GEMMs: streaming products for up to 16 pixels, the narrow
+/// products (AVX-512) above 4, plain GEMMs with and without the transposed-orientation product, and plain GEMMs
+/// in bands of a single output row, so every path (row offsets, accumulation across bands, skinny, narrow and
+/// transposed products) is exercised on small tensors.
 private func withColumnPaths(_ body: (String) -> Void) {
     let savedBudget = im2colChunkFloats, savedSkinny = skinnyGemmMaxColumns
-    let savedTransposed = transposedProductMaxColumns
+    let savedTransposed = transposedProductMaxColumns, savedNarrow = narrowGemmMaxColumns
     defer {
         im2colChunkFloats = savedBudget; skinnyGemmMaxColumns = savedSkinny
-        transposedProductMaxColumns = savedTransposed
+        transposedProductMaxColumns = savedTransposed; narrowGemmMaxColumns = savedNarrow
     }
-    let variants = [(savedBudget, 16, savedTransposed, "streaming products"),
-                    (savedBudget, 0, savedTransposed, "gemm, transposed products"),
-                    (savedBudget, 0, 0, "gemm, direct products"),
-                    (1, 0, savedTransposed, "gemm, one-row bands")]
-    for (budget, skinny, transposed, name) in variants {
+    let variants = [(savedBudget, 16, 0, savedTransposed, "streaming products"),
+                    (savedBudget, 4, 64, savedTransposed, "streaming and narrow products"),
+                    (savedBudget, 0, 0, savedTransposed, "gemm, transposed products"),
+                    (savedBudget, 0, 0, 0, "gemm, direct products"),
+                    (1, 0, 0, savedTransposed, "gemm, one-row bands")]
+    for (budget, skinny, narrow, transposed, name) in variants {
         im2colChunkFloats = budget
         skinnyGemmMaxColumns = skinny
+        narrowGemmMaxColumns = narrow
         transposedProductMaxColumns = transposed
         body(name)
     }
 }
 
-/// Runs `body` under each conv2d lowering (im2col columns with and without the skinny products, tap planes,
-/// Winograd for the 3x3 stride-1 cases).
+/// Runs `body` under each conv2d lowering (im2col columns with and without the skinny and narrow products, tap
+/// planes, Winograd for the 3x3 stride-1 cases).
 private func withConv2dLowerings(_ body: (String) -> Void) {
-    let saved = conv2dLowering, savedSkinny = skinnyGemmMaxColumns
-    defer { conv2dLowering = saved; skinnyGemmMaxColumns = savedSkinny }
-    for (lowering, skinny) in [(Conv2dLowering.columns, 16), (.columns, 0), (.tapPlanes, 16), (.winograd, 0)] {
+    let saved = conv2dLowering, savedSkinny = skinnyGemmMaxColumns, savedNarrow = narrowGemmMaxColumns
+    defer { conv2dLowering = saved; skinnyGemmMaxColumns = savedSkinny; narrowGemmMaxColumns = savedNarrow }
+    for (lowering, skinny, narrow) in [(Conv2dLowering.columns, 16, 0), (.columns, 4, 64), (.columns, 0, 0),
+                                       (.tapPlanes, 16, 0), (.winograd, 0, 0)] {
         conv2dLowering = lowering
         skinnyGemmMaxColumns = skinny
-        body("\(lowering), skinny ≤ \(skinny)")
+        narrowGemmMaxColumns = narrow
+        body("\(lowering), skinny ≤ \(skinny), narrow ≤ \(narrow)")
     }
 }
 

@@ -8,7 +8,10 @@
 // - The sums in double of the normalisations' statistics and backward passes (SSE2 converts and adds two doubles
 //   at a time).
 // - Adam's update, whose divide and square root SSE does four lanes at a time.
-// The callers (Kernels/SkinnyGemm.swift, Kernels/Winograd.swift) split the work over threads.
+// - The narrow products (narrow_gemm.c, AVX-512 only): a big matrix against 5-64 columns, without OpenBLAS's
+//   packed copy of it.
+// The callers (Kernels/SkinnyGemm.swift, Kernels/NarrowGemm.swift, Kernels/Winograd.swift) split the work over
+// threads.
 #ifndef TRANSLATE_VECTOR_KERNELS_H
 #define TRANSLATE_VECTOR_KERNELS_H
 
@@ -28,6 +31,22 @@ void translate_skinny_stream_rows(int level, long i0, long width, long n, long k
 /// For rows [row0, row1): c[i, l] += Σ_j a[i, j] · bt[j, l], j < n: each row of c read and written once.
 void translate_skinny_rank_update(int level, long row0, long row1, long n, long k, const float *a, long lda,
                                   const float *bt, long ldbt, float *c, long ldc);
+
+// The narrow products (narrow_gemm.c), AVX-512 only: a big matrix against 1-64 columns without packing it.
+
+/// For rows [row0, row1): c[i, j] (+)= Σ_l a[i, l] · b[l, j], j < n ≤ 64. a: [m, k] (lda, big), b: [k, n] (ldb).
+void translate_narrow_gemm(long row0, long row1, long n, long k, const float *a, long lda, const float *b, long ldb,
+                           float *c, long ldc, int accumulate);
+
+/// For columns [i0, i0 + width) of w: ct[j, i] = Σ_l x[l, j] · w[l, i], j < n ≤ 64, overwritten.
+/// x: [k, n] (ldx), w: [k, m] (ldw, big), ct: [n, m] (ldct).
+void translate_narrow_gemm_transposed(long i0, long width, long n, long k, const float *x, long ldx, const float *w,
+                                      long ldw, float *ct, long ldct);
+
+/// For rows [row0, row1): c[i, l] += Σ_j a[i, j] · bt[j, l], j < n ≤ 64. a: [m, n] (lda), bt: [n, k] (ldbt),
+/// c: [m, k] (ldc, big).
+void translate_narrow_rank_update(long row0, long row1, long n, long k, const float *a, long lda, const float *bt,
+                                  long ldbt, float *c, long ldc);
 
 /// One tile row of the Winograd input transform with 4x4 output tiles (F(4x4, 3x3)): from the six padded input
 /// rows `rows` (each `width` = 4·tilesW + 2 floats, one after another), Bᵀ d B of every tile into
