@@ -132,7 +132,7 @@ void translate_narrow_gemm_transposed(long i0, long width, long n, long k, const
     // the 48 columns of w are first copied together: their rows lie ldw apart, often a multiple of 4 KB, which
     // maps them all onto a few cache sets, so a second pass over them in place would miss in L1 and L2 alike.
     const int groups = (int)((n + 7) / 8), rows = (int)((n + groups - 1) / groups);
-    float *panel = groups > 1 ? malloc((size_t)k * 48 * sizeof(float)) : NULL;
+    float *panel = groups > 1 ? malloc((size_t)k * 48 * sizeof(float)) : NULL;  // NULL: read w in place
     for (long m = 0; m < width; m += 48) {
         const long mw = width - m < 48 ? width - m : 48;
         const int cc = (int)((mw + 15) / 16);
@@ -160,13 +160,17 @@ void translate_narrow_rank_update(long row0, long row1, long n, long k, const fl
     long panel = (65536 / n) & ~63L;
     if (panel < 64) panel = 64;
     const long ldp = panel + 16;
-    float *copy = malloc((size_t)n * ldp * sizeof(float));
+    float *copy = malloc((size_t)n * ldp * sizeof(float));  // without it (no memory), bt is read where it lies
     for (long k0 = 0; k0 < k; k0 += panel) {
         const long kw = k - k0 < panel ? k - k0 : panel;
-        for (long j = 0; j < n; j++) memcpy(copy + j * ldp, bt + j * ldbt + k0, (size_t)kw * sizeof(float));
+        if (copy) {
+            for (long j = 0; j < n; j++) memcpy(copy + j * ldp, bt + j * ldbt + k0, (size_t)kw * sizeof(float));
+        }
+        const float *v = copy ? copy : bt + k0;
+        const long ldv = copy ? ldp : ldbt;
         for (long i = row0; i < row1; i += 6) {
             const int rows = (int)(row1 - i < 6 ? row1 - i : 6);
-            ng_row_of_tiles(rows, n, a + i * lda, lda, 1, copy, ldp, c + i * ldc + k0, ldc, kw, 1, 0, 0);
+            ng_row_of_tiles(rows, n, a + i * lda, lda, 1, v, ldv, c + i * ldc + k0, ldc, kw, 1, 0, 0);
         }
     }
     free(copy);
