@@ -11,17 +11,27 @@ public func reluForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<F
     parallelFor(n, costPerItem: cheapCost) { s, e in for i in s..<e { out[i] = x[i] > 0 ? x[i] : 0 } }
 }
 public func reluBackward(_ x: UnsafePointer<Float>, _ gradOut: UnsafePointer<Float>,
-                         _ gradIn: UnsafeMutablePointer<Float>, _ n: Int) {
-    parallelFor(n, costPerItem: cheapCost) { s, e in for i in s..<e { let g = gradOut[i]; gradIn[i] += x[i] > 0 ? g : 0 } }
+                         _ gradIn: UnsafeMutablePointer<Float>, _ n: Int, accumulate: Bool = true) {
+    parallelFor(n, costPerItem: cheapCost) { s, e in
+        if accumulate {
+            for i in s..<e { let g = gradOut[i]; gradIn[i] += x[i] > 0 ? g : 0 }
+        } else {
+            for i in s..<e { let g = gradOut[i]; gradIn[i] = x[i] > 0 ? g : 0 }
+        }
+    }
 }
 
 public func leakyReluForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, slope: Float, _ n: Int) {
     parallelFor(n, costPerItem: cheapCost) { s, e in for i in s..<e { out[i] = x[i] > 0 ? x[i] : x[i] * slope } }
 }
 public func leakyReluBackward(_ x: UnsafePointer<Float>, _ gradOut: UnsafePointer<Float>,
-                              _ gradIn: UnsafeMutablePointer<Float>, slope: Float, _ n: Int) {
+                              _ gradIn: UnsafeMutablePointer<Float>, slope: Float, _ n: Int, accumulate: Bool = true) {
     parallelFor(n, costPerItem: cheapCost) { s, e in
-        for i in s..<e { gradIn[i] += x[i] > 0 ? gradOut[i] : gradOut[i] * slope }
+        if accumulate {
+            for i in s..<e { gradIn[i] += x[i] > 0 ? gradOut[i] : gradOut[i] * slope }
+        } else {
+            for i in s..<e { gradIn[i] = x[i] > 0 ? gradOut[i] : gradOut[i] * slope }
+        }
     }
 }
 
@@ -30,8 +40,14 @@ public func tanhForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<F
 }
 /// d tanh = 1 - y².
 public func tanhBackward(_ y: UnsafePointer<Float>, _ gradOut: UnsafePointer<Float>,
-                         _ gradIn: UnsafeMutablePointer<Float>, _ n: Int) {
-    parallelFor(n, costPerItem: cheapCost) { s, e in for i in s..<e { gradIn[i] += gradOut[i] * (1 - y[i] * y[i]) } }
+                         _ gradIn: UnsafeMutablePointer<Float>, _ n: Int, accumulate: Bool = true) {
+    parallelFor(n, costPerItem: cheapCost) { s, e in
+        if accumulate {
+            for i in s..<e { gradIn[i] += gradOut[i] * (1 - y[i] * y[i]) }
+        } else {
+            for i in s..<e { gradIn[i] = gradOut[i] * (1 - y[i] * y[i]) }
+        }
+    }
 }
 
 /// Logistic function without overflow: exp is only taken of -|x|.
@@ -46,6 +62,12 @@ public func sigmoidForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointe
 }
 /// d sigmoid = y (1 - y).
 public func sigmoidBackward(_ y: UnsafePointer<Float>, _ gradOut: UnsafePointer<Float>,
-                            _ gradIn: UnsafeMutablePointer<Float>, _ n: Int) {
-    parallelFor(n, costPerItem: cheapCost) { s, e in for i in s..<e { gradIn[i] += gradOut[i] * y[i] * (1 - y[i]) } }
+                            _ gradIn: UnsafeMutablePointer<Float>, _ n: Int, accumulate: Bool = true) {
+    parallelFor(n, costPerItem: cheapCost) { s, e in
+        if accumulate {
+            for i in s..<e { gradIn[i] += gradOut[i] * y[i] * (1 - y[i]) }
+        } else {
+            for i in s..<e { gradIn[i] = gradOut[i] * y[i] * (1 - y[i]) }
+        }
+    }
 }

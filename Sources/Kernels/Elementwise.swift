@@ -32,8 +32,14 @@ public func mulScaledForward(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float
 }
 /// dst += a * b * s
 public func mulScaledAccumulate(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, scale s: Float,
-                                into dst: UnsafeMutablePointer<Float>, _ n: Int) {
-    parallelFor(n, costPerItem: 3) { lo, hi in for i in lo..<hi { dst[i] += a[i] * b[i] * s } }
+                                into dst: UnsafeMutablePointer<Float>, _ n: Int, accumulate: Bool = true) {
+    parallelFor(n, costPerItem: 3) { lo, hi in
+        if accumulate {
+            for i in lo..<hi { dst[i] += a[i] * b[i] * s }
+        } else {
+            for i in lo..<hi { dst[i] = a[i] * b[i] * s }
+        }
+    }
 }
 
 /// Copies `blocks` runs of `length` floats from src (runs `srcStride` apart) to dst (runs `dstStride` apart):

@@ -43,7 +43,8 @@ public func normForward(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<F
     }
 }
 
-/// Gradients of normForward, accumulated into whichever of gradInput, gradWeight, gradBias are given.
+/// Gradients of normForward, accumulated into whichever of gradInput, gradWeight, gradBias are given (gradInput
+/// overwritten instead when `accumulateInput` is false).
 /// batchStatistics: mean/invStd were computed from x itself (training BatchNorm, InstanceNorm), so the
 /// gradient flows through them too; otherwise they are constants (BatchNorm eval with running stats).
 public func normBackward(_ x: UnsafePointer<Float>, _ gradOut: UnsafePointer<Float>,
@@ -51,7 +52,7 @@ public func normBackward(_ x: UnsafePointer<Float>, _ gradOut: UnsafePointer<Flo
                          gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?,
                          groups: Int, segments: Int, length: Int,
                          mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>,
-                         weight: UnsafePointer<Float>?, batchStatistics: Bool) {
+                         weight: UnsafePointer<Float>?, batchStatistics: Bool, accumulateInput: Bool = true) {
     let m = Double(segments &* length)
     parallelFor(groups, costPerItem: 3 &* segments &* length) { start, end in
         for g in start..<end {
@@ -75,13 +76,21 @@ public func normBackward(_ x: UnsafePointer<Float>, _ gradOut: UnsafePointer<Flo
                 for s in 0..<segments {
                     let offset = (s &* groups &+ g) &* length
                     let xs = x + offset, gs = gradOut + offset, dx = gradInput + offset
-                    for i in 0..<length { dx[i] += (gs[i] - (xs[i] - mu) * proj - gradMean) * scale }
+                    if accumulateInput {
+                        for i in 0..<length { dx[i] += (gs[i] - (xs[i] - mu) * proj - gradMean) * scale }
+                    } else {
+                        for i in 0..<length { dx[i] = (gs[i] - (xs[i] - mu) * proj - gradMean) * scale }
+                    }
                 }
             } else {
                 for s in 0..<segments {
                     let offset = (s &* groups &+ g) &* length
                     let gs = gradOut + offset, dx = gradInput + offset
-                    for i in 0..<length { dx[i] += gs[i] * scale }
+                    if accumulateInput {
+                        for i in 0..<length { dx[i] += gs[i] * scale }
+                    } else {
+                        for i in 0..<length { dx[i] = gs[i] * scale }
+                    }
                 }
             }
         }

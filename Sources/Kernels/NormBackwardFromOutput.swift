@@ -2,10 +2,12 @@
 // the layer's input (usually a convolution's result) need not be kept for backward.
 
 /// Gradient of normForward with batch statistics and no weight/bias, from the output y = (x - mean) * invStd
-/// (same group layout as normBackward): dx += (dy - mean(dy) - y * mean(dy * y)) * invStd.
+/// (same group layout as normBackward): dx += (dy - mean(dy) - y * mean(dy * y)) * invStd (= when `accumulate` is
+/// false).
 public func normBackwardFromOutput(_ y: UnsafePointer<Float>, _ gradOut: UnsafePointer<Float>,
                                    gradInput: UnsafeMutablePointer<Float>,
-                                   groups: Int, segments: Int, length: Int, invStd: UnsafePointer<Float>) {
+                                   groups: Int, segments: Int, length: Int, invStd: UnsafePointer<Float>,
+                                   accumulate: Bool = true) {
     let m = Double(segments &* length)
     parallelFor(groups, costPerItem: 3 &* segments &* length) { start, end in
         for g in start..<end {
@@ -22,7 +24,11 @@ public func normBackwardFromOutput(_ y: UnsafePointer<Float>, _ gradOut: UnsafeP
             for s in 0..<segments {
                 let offset = (s &* groups &+ g) &* length
                 let ys = y + offset, gs = gradOut + offset, dx = gradInput + offset
-                for i in 0..<length { dx[i] += (gs[i] - ys[i] * proj - gradMean) * scale }
+                if accumulate {
+                    for i in 0..<length { dx[i] += (gs[i] - ys[i] * proj - gradMean) * scale }
+                } else {
+                    for i in 0..<length { dx[i] = (gs[i] - ys[i] * proj - gradMean) * scale }
+                }
             }
         }
     }

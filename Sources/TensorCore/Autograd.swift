@@ -50,6 +50,16 @@ public final class GraphNode {
         return g.data
     }
 
+    /// The gradient for a backward step that writes every element of it: when nothing has added to it yet, a
+    /// fresh buffer that is not zeroed first, with `overwrite` true (store, do not add). Most activation
+    /// gradients have one consumer, so this saves a zero-fill pass over them.
+    public func gradDataForWriting() -> (data: UnsafeMutablePointer<Float>, overwrite: Bool) {
+        if let g = grad { return (g.data, false) }
+        let g = Tensor(uninitialized: shape)
+        grad = g
+        return (g.data, true)
+    }
+
     /// Drops the backward step and the inputs (frees the activations it kept alive).
     func releaseGraph() {
         if backwardFn != nil { Autograd.liveGraphNodes -= 1 }

@@ -11,7 +11,10 @@ extension Tensor {
         reluForward(x.data, out.data, n)
         guard willRecord(x) else { return out }
         let signSource = x.storage.isSavedForBackward ? x.savedView() : out.savedView(), xNode = x.node
-        return out.recorded(from: [x]) { g in reluBackward(signSource.data, g, xNode.gradData(), n) }
+        return out.recorded(from: [x]) { g in
+            let dx = xNode.gradDataForWriting()
+            reluBackward(signSource.data, g, dx.data, n, accumulate: !dx.overwrite)
+        }
     }
 
     /// max(x, 0) + slope * min(x, 0) (PyTorch LeakyReLU).
@@ -23,7 +26,8 @@ extension Tensor {
         let signSource = slope > 0 && !x.storage.isSavedForBackward ? out.savedView() : x.savedView()
         let xNode = x.node
         return out.recorded(from: [x]) { g in
-            leakyReluBackward(signSource.data, g, xNode.gradData(), slope: slope, n)
+            let dx = xNode.gradDataForWriting()
+            leakyReluBackward(signSource.data, g, dx.data, slope: slope, n, accumulate: !dx.overwrite)
         }
     }
 
@@ -32,7 +36,10 @@ extension Tensor {
         tanhForward(x.data, out.data, n)
         guard willRecord(x) else { return out }
         let y = out.savedView(), xNode = x.node
-        return out.recorded(from: [x]) { g in tanhBackward(y.data, g, xNode.gradData(), n) }
+        return out.recorded(from: [x]) { g in
+            let dx = xNode.gradDataForWriting()
+            tanhBackward(y.data, g, dx.data, n, accumulate: !dx.overwrite)
+        }
     }
 
     public func sigmoid() -> Tensor {
@@ -40,6 +47,9 @@ extension Tensor {
         sigmoidForward(x.data, out.data, n)
         guard willRecord(x) else { return out }
         let y = out.savedView(), xNode = x.node
-        return out.recorded(from: [x]) { g in sigmoidBackward(y.data, g, xNode.gradData(), n) }
+        return out.recorded(from: [x]) { g in
+            let dx = xNode.gradDataForWriting()
+            sigmoidBackward(y.data, g, dx.data, n, accumulate: !dx.overwrite)
+        }
     }
 }

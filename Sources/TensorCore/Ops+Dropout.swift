@@ -20,5 +20,8 @@ public func dropout(_ x: Tensor, mask: Tensor, p: Float) -> Tensor {
     mulScaledForward(x.data, mask.data, scale: scale, out.data, n)
     guard willRecord(x) else { return out }
     let xNode = x.node
-    return out.recorded(from: [x]) { g in mulScaledAccumulate(g, mask.data, scale: scale, into: xNode.gradData(), n) }
+    return out.recorded(from: [x]) { g in
+        let dx = xNode.gradDataForWriting()
+        mulScaledAccumulate(g, mask.data, scale: scale, into: dx.data, n, accumulate: !dx.overwrite)
+    }
 }

@@ -49,13 +49,14 @@ public func batchNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
     return out.recorded(from: inputs) { g in
+        let dx = x.requiresGrad ? x.node.gradDataForWriting() : nil
         normBackward(x.data, g,
-                     gradInput: x.requiresGrad ? x.gradData() : nil,
+                     gradInput: dx?.data,
                      gradWeight: weight?.requiresGrad == true ? weight!.gradData() : nil,
                      gradBias: bias?.requiresGrad == true ? bias!.gradData() : nil,
                      groups: c, segments: s.n, length: s.h * s.w,
                      mean: stats.data, invStd: stats.data + c, weight: weight?.data,
-                     batchStatistics: useBatchStatistics)
+                     batchStatistics: useBatchStatistics, accumulateInput: !(dx?.overwrite ?? false))
     }
 }
 
@@ -79,8 +80,9 @@ public func instanceNorm2d(_ x: Tensor, eps: Float = 1e-5) -> Tensor {
     // Backward reads the output (the normalised values) rather than the input, so the input can be freed.
     let y = out.savedView(), xNode = x.node
     return out.recorded(from: [x]) { g in
-        normBackwardFromOutput(y.data, g, gradInput: xNode.gradData(), groups: planes, segments: 1,
-                               length: length, invStd: stats.data + planes)
+        let dx = xNode.gradDataForWriting()
+        normBackwardFromOutput(y.data, g, gradInput: dx.data, groups: planes, segments: 1,
+                               length: length, invStd: stats.data + planes, accumulate: !dx.overwrite)
     }
 }
 
