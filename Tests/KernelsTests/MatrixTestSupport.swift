@@ -26,3 +26,18 @@ func assertMatrix(_ got: [Float], before: [Float], rows: Int, columns: Int, ld: 
     } }
 }
 
+
+/// Runs `product(a, b, c)` with c a [rows, ld] matrix that starts as `values(rows · ld, seed: seed)`, then checks
+/// it with `assertMatrix` (`expected(row, column, value before)`).
+func checkProduct(_ label: String, a: [Float], b: [Float], rows: Int, columns: Int, ld: Int, seed: Int,
+                  file: StaticString = #filePath, line: UInt = #line,
+                  _ product: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
+                  expected: (Int, Int, Double) -> Double) {
+    var c = values(rows * ld, seed: seed)
+    let before = c
+    a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+        product(ap.baseAddress!, bp.baseAddress!, cp.baseAddress!)
+    } } }
+    assertMatrix(c, before: before, rows: rows, columns: columns, ld: ld, label, file: file, line: line,
+                 expected: expected)
+}

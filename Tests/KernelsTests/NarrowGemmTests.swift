@@ -21,16 +21,10 @@ final class NarrowGemmTests: XCTestCase {
             let a = values(m * lda, seed: 1), b = values(k * ldb, seed: 2)
             let ref = reference(m: m, n: n, k: k, { a[$0 * lda + $1] }, { b[$0 * ldb + $1] })
             for accumulate in [false, true] {
-                var c = values(m * ldc, seed: 3)
-                let before = c
-                a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                    narrowGemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, b: bp.baseAddress!, ldb: ldb,
-                               c: cp.baseAddress!, ldc: ldc, accumulate: accumulate)
-                } } }
-                assertMatrix(c, before: before, rows: m, columns: n, ld: ldc,
-                             "narrowGemm m\(m) n\(n) k\(k) acc \(accumulate)") { i, j, old in
-                    ref[i * n + j] + (accumulate ? old : 0)
-                }
+                checkProduct("narrowGemm m\(m) n\(n) k\(k) acc \(accumulate)", a: a, b: b, rows: m, columns: n,
+                             ld: ldc, seed: 3, {
+                    narrowGemm(m: m, n: n, k: k, a: $0, lda: lda, b: $1, ldb: ldb, c: $2, ldc: ldc, accumulate: accumulate)
+                }) { i, j, old in ref[i * n + j] + (accumulate ? old : 0) }
             }
         }
     }
@@ -41,15 +35,9 @@ final class NarrowGemmTests: XCTestCase {
             let m = rows * 7 + 1, ldx = n + 2, ldw = m + 5, ldct = m + 3
             let x = values(k * ldx, seed: 4), w = values(k * ldw, seed: 5)
             let ref = reference(m: n, n: m, k: k, { x[$1 * ldx + $0] }, { w[$0 * ldw + $1] })
-            var ct = values(n * ldct, seed: 6)
-            let before = ct
-            x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in ct.withUnsafeMutableBufferPointer { cp in
-                narrowGemmTransposed(m: m, n: n, k: k, x: xp.baseAddress!, ldx: ldx, w: wp.baseAddress!, ldw: ldw,
-                                     ct: cp.baseAddress!, ldct: ldct)
-            } } }
-            assertMatrix(ct, before: before, rows: n, columns: m, ld: ldct, "narrowGemmTransposed m\(m) n\(n) k\(k)") {
-                j, i, _ in ref[j * m + i]
-            }
+            checkProduct("narrowGemmTransposed m\(m) n\(n) k\(k)", a: x, b: w, rows: n, columns: m, ld: ldct, seed: 6, {
+                narrowGemmTransposed(m: m, n: n, k: k, x: $0, ldx: ldx, w: $1, ldw: ldw, ct: $2, ldct: ldct)
+            }) { j, i, _ in ref[j * m + i] }
         }
     }
 
@@ -59,15 +47,9 @@ final class NarrowGemmTests: XCTestCase {
             let lda = n + 1, ldbt = k + 3, ldc = k + 2
             let a = values(m * lda, seed: 7), bt = values(n * ldbt, seed: 8)
             let ref = reference(m: m, n: k, k: n, { a[$0 * lda + $1] }, { bt[$0 * ldbt + $1] })
-            var c = values(m * ldc, seed: 9)
-            let before = c
-            a.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                narrowRankUpdate(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
-                                 c: cp.baseAddress!, ldc: ldc)
-            } } }
-            assertMatrix(c, before: before, rows: m, columns: k, ld: ldc, "narrowRankUpdate m\(m) n\(n) k\(k)") {
-                i, l, old in ref[i * k + l] + old
-            }
+            checkProduct("narrowRankUpdate m\(m) n\(n) k\(k)", a: a, b: bt, rows: m, columns: k, ld: ldc, seed: 9, {
+                narrowRankUpdate(m: m, n: n, k: k, a: $0, lda: lda, bt: $1, ldbt: ldbt, c: $2, ldc: ldc)
+            }) { i, l, old in ref[i * k + l] + old }
         }
     }
 }

@@ -16,16 +16,11 @@ final class SkinnyGemmTests: XCTestCase {
                 let a = values(m * lda, seed: 1), bt = values(n * ldbt, seed: 2)
                 let ref = reference(m: m, n: n, k: k, { a[$0 * lda + $1] }, { bt[$1 * ldbt + $0] })
                 for accumulate in [false, true] {
-                    var c = values(m * ldc, seed: 3)
-                    let before = c
-                    a.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                        skinnyRowDot(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
-                                     c: cp.baseAddress!, ldc: ldc, accumulate: accumulate)
-                    } } }
-                    assertMatrix(c, before: before, rows: m, columns: n, ld: ldc,
-                                 "level \(level) rowDot m\(m) n\(n) k\(k) acc \(accumulate)") { i, j, old in
-                        ref[i * n + j] + (accumulate ? old : 0)
-                    }
+                    checkProduct("level \(level) rowDot m\(m) n\(n) k\(k) acc \(accumulate)", a: a, b: bt, rows: m,
+                                 columns: n, ld: ldc, seed: 3, {
+                        skinnyRowDot(m: m, n: n, k: k, a: $0, lda: lda, bt: $1, ldbt: ldbt, c: $2, ldc: ldc,
+                                     accumulate: accumulate)
+                    }) { i, j, old in ref[i * n + j] + (accumulate ? old : 0) }
                 }
             }
         }
@@ -38,14 +33,10 @@ final class SkinnyGemmTests: XCTestCase {
                 let x = values(k * ldx, seed: 4), w = values(k * ldw, seed: 5)
                 // ct[j, i] = Σ_l x[l, j] w[l, i]
                 let ref = reference(m: n, n: m, k: k, { x[$1 * ldx + $0] }, { w[$0 * ldw + $1] })
-                var ct = values(n * ldct, seed: 6)
-                let before = ct
-                x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in ct.withUnsafeMutableBufferPointer { cp in
-                    skinnyStreamRows(m: m, n: n, k: k, x: xp.baseAddress!, ldx: ldx, w: wp.baseAddress!, ldw: ldw,
-                                     ct: cp.baseAddress!, ldct: ldct)
-                } } }
-                assertMatrix(ct, before: before, rows: n, columns: m, ld: ldct,
-                             "level \(level) streamRows m\(m) n\(n) k\(k)") { j, i, _ in ref[j * m + i] }
+                checkProduct("level \(level) streamRows m\(m) n\(n) k\(k)", a: x, b: w, rows: n, columns: m, ld: ldct,
+                             seed: 6, {
+                    skinnyStreamRows(m: m, n: n, k: k, x: $0, ldx: ldx, w: $1, ldw: ldw, ct: $2, ldct: ldct)
+                }) { j, i, _ in ref[j * m + i] }
             }
         }
     }
@@ -56,14 +47,10 @@ final class SkinnyGemmTests: XCTestCase {
                 let lda = n + 2, ldbt = k + 3, ldc = k + 1
                 let a = values(m * lda, seed: 7), bt = values(n * ldbt, seed: 8)
                 let ref = reference(m: m, n: k, k: n, { a[$0 * lda + $1] }, { bt[$0 * ldbt + $1] })
-                var c = values(m * ldc, seed: 9)
-                let before = c
-                a.withUnsafeBufferPointer { ap in bt.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                    skinnyRankUpdate(m: m, n: n, k: k, a: ap.baseAddress!, lda: lda, bt: bp.baseAddress!, ldbt: ldbt,
-                                     c: cp.baseAddress!, ldc: ldc)
-                } } }
-                assertMatrix(c, before: before, rows: m, columns: k, ld: ldc,
-                             "level \(level) rankUpdate m\(m) n\(n) k\(k)") { i, j, old in old + ref[i * k + j] }
+                checkProduct("level \(level) rankUpdate m\(m) n\(n) k\(k)", a: a, b: bt, rows: m, columns: k, ld: ldc,
+                             seed: 9, {
+                    skinnyRankUpdate(m: m, n: n, k: k, a: $0, lda: lda, bt: $1, ldbt: ldbt, c: $2, ldc: ldc)
+                }) { i, j, old in old + ref[i * k + j] }
             }
         }
     }
