@@ -182,61 +182,7 @@ void translate_narrow_gemm(long row0, long row1, long n, long k, const float *a,
                            float *c, long ldc, int accumulate) {}
 void translate_narrow_gemm_transposed(long i0, long width, long n, long k, const float *x, long ldx, const float *w,
                                       long ldw, float *ct, long ldct) {}
-// ct[j, i0 + i] += Σ_{l < rows} x[l, j] · w[l, i0 + i] for i < width, j < n: R rows of w streamed at once.
-static inline __attribute__((always_inline)) NG_TARGET void
-ng_stream_rows(const int R, long width, long n, const float *x, long ldx, const float *w, long ldw, float *ct,
-               long ldct) {
-    long i = 0;
-    for (; i + 16 <= width; i += 16) {
-        __m512 wv[8];
-#pragma clang loop unroll(full)
-        for (int r = 0; r < R; r++) {
-            _mm_prefetch((const char *)(w + r * ldw + i + 256), _MM_HINT_T0);
-            wv[r] = _mm512_loadu_ps(w + r * ldw + i);
-        }
-        for (long j = 0; j < n; j++) {
-            float *o = ct + j * ldct + i;
-            __m512 acc = _mm512_loadu_ps(o);
-#pragma clang loop unroll(full)
-            for (int r = 0; r < R; r++) acc = _mm512_fmadd_ps(_mm512_set1_ps(x[r * ldx + j]), wv[r], acc);
-            _mm512_storeu_ps(o, acc);
-        }
-    }
-    if (i < width) {
-        const __mmask16 m = ng_tail_mask(width - i);
-        __m512 wv[8];
-#pragma clang loop unroll(full)
-        for (int r = 0; r < R; r++) wv[r] = _mm512_maskz_loadu_ps(m, w + r * ldw + i);
-        for (long j = 0; j < n; j++) {
-            float *o = ct + j * ldct + i;
-            __m512 acc = _mm512_maskz_loadu_ps(m, o);
-#pragma clang loop unroll(full)
-            for (int r = 0; r < R; r++) acc = _mm512_fmadd_ps(_mm512_set1_ps(x[r * ldx + j]), wv[r], acc);
-            _mm512_mask_storeu_ps(o, m, acc);
-        }
-    }
-}
-
-static NG_TARGET void ng_stream_rows_8(long width, long n, const float *x, long ldx, const float *w, long ldw,
-                                       float *ct, long ldct) {
-    ng_stream_rows(8, width, n, x, ldx, w, ldw, ct, ldct);
-}
-static NG_TARGET void ng_stream_rows_1(long width, long n, const float *x, long ldx, const float *w, long ldw,
-                                       float *ct, long ldct) {
-    ng_stream_rows(1, width, n, x, ldx, w, ldw, ct, ldct);
-}
-
-void translate_narrow_stream_rows(long i0, long width, long n, long k, const float *x, long ldx, const float *w,
-                                  long ldw, float *ct, long ldct) {
-    for (long j = 0; j < n; j++) memset(ct + j * ldct + i0, 0, (size_t)width * sizeof(float));
-    long l = 0;
-    for (; l + 8 <= k; l += 8)
-        ng_stream_rows_8(width, n, x + l * ldx, ldx, w + l * ldw + i0, ldw, ct + i0, ldct);
-    for (; l < k; l++) ng_stream_rows_1(width, n, x + l * ldx, ldx, w + l * ldw + i0, ldw, ct + i0, ldct);
-}
-
 void translate_narrow_rank_update(long row0, long row1, long n, long k, const float *a, long lda, const float *bt,
                                   long ldbt, float *c, long ldc) {}
-
 
 #endif

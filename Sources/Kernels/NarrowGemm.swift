@@ -58,8 +58,11 @@ public func narrowRankUpdate(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, ld
     }
 }
 
-
 // MARK: the products of a conv with few output pixels
+
+/// Most columns for which the narrow transposed product and rank update beat OpenBLAS (a conv's gradients); the
+/// forward product wins up to `narrowGemmMaxColumns`.
+@usableFromInline let narrowGradientMaxColumns = 16
 
 /// Whether a conv (or the conv adjoint to a transposed conv) with geometry `g` runs its products through
 /// `fewColumns…` below (im2col columns of at most 4 pixels, or 64 where the narrow products run), not in bands.
@@ -89,7 +92,7 @@ public func fewColumnsProduct(m: Int, p: Int, k: Int, w: UnsafePointer<Float>, c
 public func fewColumnsRankUpdate(m: Int, p: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                                  cols: UnsafePointer<Float>, colsT: UnsafeMutablePointer<Float>,
                                  c: UnsafeMutablePointer<Float>) {
-    if p > 16 && p > skinnyGemmMaxColumns {
+    if p > narrowGradientMaxColumns && p > skinnyGemmMaxColumns {
         sgemm(transB: true, m: m, n: k, k: p, a: a, lda: lda, b: cols, ldb: p, beta: 1, c: c, ldc: k)
         return
     }
@@ -109,7 +112,7 @@ public func fewColumnsRankUpdate(m: Int, p: Int, k: Int, a: UnsafePointer<Float>
 public func fewColumnsTransposedProduct(m: Int, p: Int, k: Int, w: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                         ldx: Int, colsT: UnsafeMutablePointer<Float>,
                                         cols: UnsafeMutablePointer<Float>, ldCols: Int, accumulate: Bool) {
-    let narrow = narrowProductsAvailable && p >= 2 && p <= min(16, narrowGemmMaxColumns)
+    let narrow = narrowProductsAvailable && p >= 2 && p <= min(narrowGradientMaxColumns, narrowGemmMaxColumns)
     if !narrow && p > skinnyGemmMaxColumns {
         sgemm(transA: true, m: k, n: p, k: m, a: w, lda: k, b: x, ldb: ldx, beta: accumulate ? 1 : 0, c: cols,
               ldc: ldCols)

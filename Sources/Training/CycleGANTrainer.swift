@@ -22,7 +22,7 @@ public final class CycleGANTrainer {
     /// quarter as much and the memory more. 0 turns it off.
     public var keepWeightTransformsUpToPixels = 128 * 128
     /// D_A and D_B keep their Winograd weight transforms from one of their optimizer steps to the next
-    /// (`KeptDiscriminatorTransforms`); false saves their memory (~60 MB each for the n_layers=3 PatchGAN).
+    /// (`KeptDiscriminatorTransforms`); false saves their memory (~90 MB each for the n_layers=3 PatchGAN).
     public var keepDiscriminatorTransforms = true
 
     public private(set) var visuals: [(name: String, image: Tensor)] = []

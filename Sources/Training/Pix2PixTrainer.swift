@@ -15,7 +15,7 @@ public final class Pix2PixTrainer {
     public var rng: RNG
 
     /// D keeps its Winograd weight transforms from one of its optimizer steps to the next
-    /// (`KeptDiscriminatorTransforms`); false saves their memory (~60 MB for the n_layers=3 PatchGAN).
+    /// (`KeptDiscriminatorTransforms`); false saves their memory (~90 MB for the n_layers=3 PatchGAN).
     public var keepDiscriminatorTransforms = true
 
     /// Images of the last step, for sample grids: real_A, fake_B, real_B.
