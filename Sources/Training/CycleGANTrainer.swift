@@ -25,6 +25,12 @@ public final class CycleGANTrainer {
     /// (`KeptDiscriminatorTransforms`); false saves their memory (~90 MB each for the n_layers=3 PatchGAN).
     public var keepDiscriminatorTransforms = true
 
+    /// `--low-memory`: every pass redoes its Winograd weight transforms (slower, less memory).
+    public func keepNoWeightTransforms() {
+        keepWeightTransformsUpToPixels = 0
+        keepDiscriminatorTransforms = false
+    }
+
     public private(set) var visuals: [(name: String, image: Tensor)] = []
 
     public init(netGA: Network, netGB: Network, netDA: Network, netDB: Network, ganMode: GANMode,

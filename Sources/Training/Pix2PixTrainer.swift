@@ -18,6 +18,9 @@ public final class Pix2PixTrainer {
     /// (`KeptDiscriminatorTransforms`); false saves their memory (~90 MB for the n_layers=3 PatchGAN).
     public var keepDiscriminatorTransforms = true
 
+    /// `--low-memory`: every pass redoes its Winograd weight transforms (slower, less memory).
+    public func keepNoWeightTransforms() { keepDiscriminatorTransforms = false }
+
     /// Images of the last step, for sample grids: real_A, fake_B, real_B.
     public private(set) var visuals: [(name: String, image: Tensor)] = []
 

@@ -109,7 +109,7 @@ public final class TrainingSession {
             let d = try build(.discriminator(dKind, inputNc: o.inputNc + o.outputNc, ndf: o.ndf, norm: norm, nLayers: nLayers))
             let trainer = Pix2PixTrainer(netG: g, netD: d, ganMode: o.ganMode, lambdaL1: o.lambdaL1, lr: o.lr,
                                          beta1: o.beta1, lambdaGP: o.lambdaGP, seed: rng.next())
-            if o.lowMemory == true { trainer.keepDiscriminatorTransforms = false }
+            if o.lowMemory == true { trainer.keepNoWeightTransforms() }
             return trainer
         case .cycleGAN:
             let ga = try build(.generator(o.netG, inputNc: o.inputNc, outputNc: o.outputNc, ngf: o.ngf, norm: norm,
@@ -122,10 +122,7 @@ public final class TrainingSession {
                                           lambdaA: o.lambdaA, lambdaB: o.lambdaB, lambdaIdentity: o.lambdaIdentity,
                                           poolSize: o.poolSize, lr: o.lr, beta1: o.beta1, lambdaGP: o.lambdaGP,
                                           seed: rng.next())
-            if o.lowMemory == true {
-                trainer.keepWeightTransformsUpToPixels = 0
-                trainer.keepDiscriminatorTransforms = false
-            }
+            if o.lowMemory == true { trainer.keepNoWeightTransforms() }
             return trainer
         }
     }

@@ -33,13 +33,18 @@ struct WorkloadBenchCommand: ParsableCommand {
 
     @Flag(help: ArgumentHelp("Print one JSON object instead of the table.", discussion: """
         Keys: sgemm_gflops, blas_core (the OpenBLAS kernels that ran), blas_core_openblas_pick (only when \
-        translate replaced OpenBLAS's fallback for an unrecognised CPU), and workloads: a list of objects with \
+        translate replaced OpenBLAS's fallback for an unrecognised CPU), low_memory (--low-memory), and \
+        workloads: a list of objects with \
         name, seconds, gflop, efficiency, paired_efficiency and peak_rss_bytes.
         """))
     var json = false
 
     @Option(help: "Run only the workloads whose name contains this text (comma-separated list allowed).")
     var filter: String?
+
+    @Flag(name: .customLong("low-memory"),
+          help: "Train as `translate train --low-memory` does: no kept Winograd weight transforms (slower, less memory).")
+    var lowMemory = false
 
     /// Internal: run exactly this workload in this process and print its result line (used by the parent).
     @Option(help: .hidden)
@@ -48,7 +53,7 @@ struct WorkloadBenchCommand: ParsableCommand {
     func run() throws {
         if let threads { setBLASThreads(threads); kernelThreadCount = threads }
         if let only {
-            guard let workload = Workload.all.first(where: { $0.name == only }) else {
+            guard let workload = Workload.all(lowMemory: lowMemory).first(where: { $0.name == only }) else {
                 throw ValidationError("unknown workload '\(only)'")
             }
             let (seconds, paired) = try workload.measure(steps: stepsFor(workload), warmups: quick ? 1 : 2)
@@ -64,7 +69,7 @@ struct WorkloadBenchCommand: ParsableCommand {
         }
         var rows: [[String: Any]] = []
         let filters = filter?.split(separator: ",").map(String.init)
-        for workload in Workload.all where filters == nil || filters!.contains(where: { workload.name.contains($0) }) {
+        for workload in Workload.all(lowMemory: lowMemory) where filters == nil || filters!.contains(where: { workload.name.contains($0) }) {
             let (seconds, rss, paired) = try runChild(workload)
             let gflop = workload.gflop
             let efficiency = gflop / seconds / peak
@@ -78,7 +83,8 @@ struct WorkloadBenchCommand: ParsableCommand {
             }
         }
         if json {
-            var object: [String: Any] = ["sgemm_gflops": peak, "blas_core": blasCoreName(), "workloads": rows]
+            var object: [String: Any] = ["sgemm_gflops": peak, "blas_core": blasCoreName(), "low_memory": lowMemory,
+                                         "workloads": rows]
             // The kernels OpenBLAS picked by itself, when translate replaced its fallback pick (BLASKernels.swift).
             if case .upgraded(let from, _) = blasKernelChoice { object["blas_core_openblas_pick"] = from }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
@@ -97,6 +103,7 @@ struct WorkloadBenchCommand: ParsableCommand {
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var arguments = ["bench-workloads", "--only", workload.name, "--steps", String(steps)]
         if quick { arguments.append("--quick") }
+        if lowMemory { arguments.append("--low-memory") }
         if let threads { arguments += ["--threads", String(threads)] }
         process.arguments = arguments
         let pipe = Pipe()
@@ -145,16 +152,16 @@ struct Workload {
         return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
     }
 
-    static var all: [Workload] { [
-        pix2pix(name: "pix2pix_unet256_train", netG: "unet_256", size: 256),
-        pix2pix(name: "pix2pix_unet128_train", netG: "unet_128", size: 128),
-        cycleGAN(name: "cyclegan_resnet9_256_train", size: 256),
-        cycleGAN(name: "cyclegan_resnet9_128_train", size: 128),
+    static func all(lowMemory: Bool) -> [Workload] { [
+        pix2pix(name: "pix2pix_unet256_train", netG: "unet_256", size: 256, lowMemory: lowMemory),
+        pix2pix(name: "pix2pix_unet128_train", netG: "unet_128", size: 128, lowMemory: lowMemory),
+        cycleGAN(name: "cyclegan_resnet9_256_train", size: 256, lowMemory: lowMemory),
+        cycleGAN(name: "cyclegan_resnet9_128_train", size: 128, lowMemory: lowMemory),
         inference(name: "unet256_infer", options: TrainOptions.defaults(for: .pix2pix), size: 256),
         inference(name: "resnet9_infer", options: TrainOptions.defaults(for: .cycleGAN), size: 256),
     ] }
 
-    static func pix2pix(name: String, netG: String, size: Int) -> Workload {
+    static func pix2pix(name: String, netG: String, size: Int, lowMemory: Bool) -> Workload {
         var o = TrainOptions.defaults(for: .pix2pix)
         o.netG = netG
         let g = generatorSpec(o), d = discriminatorSpec(o, inputNc: o.inputNc + o.outputNc)
@@ -168,13 +175,14 @@ struct Workload {
             var rng = RNG(seed: 1)
             let trainer = Pix2PixTrainer(netG: try makeNetwork(g, rng: &rng), netD: try makeNetwork(d, rng: &rng),
                                          ganMode: o.ganMode, lambdaL1: o.lambdaL1, lr: o.lr, beta1: o.beta1)
+            if lowMemory { trainer.keepNoWeightTransforms() }
             let a = Tensor.uniform([1, 3, size, size], -1, 1, rng: &rng)
             let b = Tensor.uniform([1, 3, size, size], -1, 1, rng: &rng)
             return { trainer.step(realA: a, realB: b) }
         }
     }
 
-    static func cycleGAN(name: String, size: Int) -> Workload {
+    static func cycleGAN(name: String, size: Int, lowMemory: Bool) -> Workload {
         let o = TrainOptions.defaults(for: .cycleGAN)
         let g = generatorSpec(o), d = discriminatorSpec(o, inputNc: o.outputNc)
         let cg = ConvCost(g, size: size), cd = ConvCost(d, size: size)
@@ -192,6 +200,7 @@ struct Workload {
                                           ganMode: o.ganMode, lambdaA: o.lambdaA, lambdaB: o.lambdaB,
                                           lambdaIdentity: o.lambdaIdentity, poolSize: o.poolSize, lr: o.lr,
                                           beta1: o.beta1)
+            if lowMemory { trainer.keepNoWeightTransforms() }
             let a = Tensor.uniform([1, 3, size, size], -1, 1, rng: &rng)
             let b = Tensor.uniform([1, 3, size, size], -1, 1, rng: &rng)
             return { trainer.step(realA: a, realB: b) }
