@@ -92,7 +92,8 @@ public func reflectionPaddedConv2d(_ x: Tensor, padding: Int, weight: Tensor, bi
 
 /// 2-D transposed convolution (PyTorch semantics). x: [N,Cin,H,W], weight: [Cin,Cout,kh,kw], bias: [Cout]
 /// → [N,Cout,(H-1)*stride - 2*padding + kh + outputPadding, …].
-/// `winogradWeights`: as for `conv2d` (used by 4x4 stride-2 layers that run through Winograd).
+/// `winogradWeights`: as for `conv2d` (used by 4x4 stride-2 layers that run through Winograd, and by layers of
+/// 17-64 input pixels for their weight transposed).
 public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int = 0,
                             outputPadding: Int = 0, winogradWeights: WinogradWeights? = nil) -> Tensor {
     let s = x.shape, ws = weight.shape
@@ -118,10 +119,13 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: 
     // Columns are added onto a zero-filled y; Winograd writes all of it.
     let y = winograd ? Tensor(uninitialized: [batch, cout, oh, ow]) : Tensor(zeros: [batch, cout, oh, ow])
     let kept = winograd ? winogradWeights?.transposedPointer(for: weight) : nil
+    let keptTransposed = convTranspose2dKeepsTransposedWeight(inChannels: cin, geometry: g)
+        ? winogradWeights?.transposedMatrixPointer(for: weight) : nil
     let count = convTranspose2dForwardWorkspaceCount(inChannels: cin, geometry: g, winogradWeightsKept: kept != nil)
     ConvWorkspace.shared.withBuffer(count: count) { workspace in
         convTranspose2dForward(x: x.data, weight: weight.data, bias: bias?.data, y: y.data, batch: batch,
-                               inChannels: cin, geometry: g, workspace: workspace, winogradWeights: kept)
+                               inChannels: cin, geometry: g, workspace: workspace, winogradWeights: kept,
+                               transposedWeight: keptTransposed)
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return y.recorded(from: inputs) { gradOut in

@@ -1,6 +1,7 @@
 import Kernels
 
-/// The Winograd-transformed weights of one 3x3 or 4x4 stride-1 conv layer (or of one 4x4 stride-2 transposed conv),
+/// The Winograd-transformed weights of one 3x3 or 4x4 stride-1 conv layer (or of one 4x4 stride-2 transposed conv;
+/// or, for a transposed conv of 17-64 input pixels, its weight transposed: `convTranspose2dKeepsTransposedWeight`),
 /// kept while its weights do not change (a frozen network: inference, or a generator between two optimizer
 /// steps): U for the forward pass and, made only when a backward pass asks, the flipped U of the input gradient. Made on first use after `invalidate()`,
 /// into the same buffers each time: a CycleGAN step re-makes them once per step, and fresh allocations
@@ -24,6 +25,11 @@ public final class WinogradWeights {
     /// U of a transposed conv's `weight` [Cin,Cout,4,4] (`winogradPrepareTransposedWeights`).
     func transposedPointer(for weight: Tensor) -> UnsafePointer<Float> { forward.pointer(for: weight, layer: .transposed) }
 
+    /// A transposed conv's `weight` [Cin,Cout,kh,kw] as [Cout·kh·kw, Cin] (`convTranspose2dKeepsTransposedWeight`).
+    func transposedMatrixPointer(for weight: Tensor) -> UnsafePointer<Float> {
+        forward.pointer(for: weight, layer: .transposedMatrix)
+    }
+
     /// U of a 4x4 stride-2 conv's `weight` [O,C,4,4] (`winogradPrepareStridedWeights`).
     func stridedPointer(for weight: Tensor) -> UnsafePointer<Float> { forward.pointer(for: weight, layer: .strided) }
 
@@ -39,8 +45,8 @@ private struct KeptTransform {
 
     init(kind: Kind) { self.kind = kind }
 
-    /// Which Winograd the layer runs (a layer always runs the same one).
-    enum Layer { case stride1, transposed, strided }
+    /// Which Winograd the layer runs (a layer always runs the same one), or the plain transpose.
+    enum Layer { case stride1, transposed, strided, transposedMatrix }
 
     mutating func pointer(for weight: Tensor, layer: Layer = .stride1) -> UnsafePointer<Float> {
         let o = weight.shape[0], c = weight.shape[1]
@@ -49,6 +55,7 @@ private struct KeptTransform {
         case .stride1: count = winogradTransformedWeightCount(outChannels: o, channels: c)
         case .transposed: count = winogradTransposedWeightCount(inChannels: o, outChannels: c)
         case .strided: count = winogradStridedWeightCount(outChannels: o, channels: c)
+        case .transposedMatrix: count = weight.count
         }
         if let buffer, isCurrent, buffer.count == count { return UnsafePointer(buffer.data) }
         let u = buffer?.count == count ? buffer! : Tensor(shape: [count], storage: Storage(uninitializedCount: count), offset: 0)
@@ -57,6 +64,9 @@ private struct KeptTransform {
             winogradPrepareTransposedWeights(weight.data, inChannels: o, outChannels: c, into: u.data)
         case .strided:
             winogradPrepareStridedWeights(weight.data, outChannels: o, channels: c, into: u.data)
+        case .transposedMatrix:
+            transposeMatrix(weight.data, rows: o, cols: weight.count / o, lds: weight.count / o, u.data, ldd: o,
+                            accumulate: false)
         case .stride1:
             winogradPrepareWeights(weight.data, outChannels: o, channels: c, kernelSize: weight.shape[2],
                                    flipped: kind == .flipped, into: u.data)

@@ -50,6 +50,34 @@ final class FrozenWeightsTests: XCTestCase {
         assertKeepsExactTransforms(up, input: Tensor.uniform([1, 32, 7, 9], -1, 1, rng: &rng), rng: &rng)
     }
 
+    /// An up-conv of 17-64 input pixels keeps its weight transposed for the narrow product (AVX-512): the frozen
+    /// result is the unfrozen one up to the order of additions, and a new weight replaces the kept copy.
+    func testFrozenTransposedConvOfFewPixelsKeepsItsWeightTransposed() {
+        var rng = RNG(seed: 19)
+        let up = ConvTranspose2d(48, 8, kernelSize: 4, stride: 2, padding: 1)
+        let x = Tensor.uniform([2, 48, 6, 5], -1, 1, rng: &rng)
+        let g = ConvGeometry(channels: 8, height: 12, width: 10, kernelH: 4, kernelW: 4, stride: 2, padding: 1)
+        XCTAssertEqual(convTranspose2dKeepsTransposedWeight(inChannels: 48, geometry: g), narrowProductsAvailable)
+        func assertClose(_ got: [Float], _ expected: [Float], _ label: String) {
+            let worst = zip(got, expected).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .infinity
+            XCTAssertLessThan(worst, 1e-5, "\(label): relative error \(worst)")
+        }
+        initializeWeights(up, method: .normal, gain: 0.1, rng: &rng)
+        up.bias!.assign(from: Tensor.uniform([8], -1, 1, rng: &rng))
+        let unfrozen = withNoGrad { up(x) }.toArray()
+        up.freezeWeights()
+        let frozen = withNoGrad { up(x) }.toArray()  // makes the kept copy
+        assertClose(frozen, unfrozen, "frozen")
+        XCTAssertEqual(withNoGrad { up(x) }.toArray(), frozen, "the kept copy is reused")
+
+        initializeWeights(up, method: .normal, gain: 0.1, rng: &rng)  // while frozen: the copy must not outlive it
+        let refrozen = withNoGrad { up(x) }.toArray()
+        up.thawWeights()
+        let changed = withNoGrad { up(x) }.toArray()
+        XCTAssertNotEqual(changed, unfrozen)
+        assertClose(refrozen, changed, "re-initialised while frozen")
+    }
+
     /// So do the 4x4 stride-2 down-convs.
     func testFrozenStridedConvGivesTheUnfrozenResultAndForgetsOldWeights() {
         var rng = RNG(seed: 17)

@@ -96,6 +96,9 @@ private let convTransposeCases: [ConvCase] = [
     // More U-Net up-convs (Winograd F(5x5,2x2) under that lowering): tile rows that overhang the edge by 0-4.
     ConvCase(batch: 2, channels: 3, height: 7, width: 11, outChannels: 4, kernelH: 4, kernelW: 4, stride: 2, padding: 1, bias: false),
     ConvCase(batch: 1, channels: 2, height: 5, width: 9, outChannels: 3, kernelH: 4, kernelW: 4, stride: 2, padding: 1, bias: true),
+    // 17-64 input pixels, where a frozen layer keeps its weight transposed for the narrow product.
+    ConvCase(batch: 2, channels: 5, height: 6, width: 6, outChannels: 3, kernelH: 4, kernelW: 4, stride: 2, padding: 1, bias: true),
+    ConvCase(batch: 2, channels: 6, height: 4, width: 5, outChannels: 3, kernelH: 1, kernelW: 1, stride: 1, padding: 0, bias: false),
 ]
 
 /// Runs `body` under each way of running the column GEMMs: streaming products for up to 16 pixels, the narrow
@@ -211,22 +214,34 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    /// Each case as a plain layer and as a frozen one (kept Winograd transforms, or the weight kept transposed).
     func testConvTranspose2dMatchesNaiveReference() {
         var rng = RNG(seed: 12)
+        var keptTransposedRuns = 0
         withTransposedLowerings { bands in
             for cfg in convTransposeCases {
                 let x = randomTensor([cfg.batch, cfg.channels, cfg.height, cfg.width], &rng)
                 let w = randomTensor([cfg.channels, cfg.outChannels, cfg.kernelH, cfg.kernelW], &rng)
                 let b = cfg.bias ? randomTensor([cfg.outChannels], &rng) : nil
-                let y = convTranspose2d(x, weight: w, bias: b, stride: cfg.stride, padding: cfg.padding,
-                                        outputPadding: cfg.outputPadding)
                 let (shape, ref) = naiveConvTranspose2d(x, w, b, stride: cfg.stride, padding: cfg.padding,
                                                         outputPadding: cfg.outputPadding)
-                XCTAssertEqual(y.shape, shape, "\(cfg)")
-                assertValues(y, ref, accuracy: conv2dLowering == .winograd ? 4e-5 : 1e-5,
-                             "convTranspose2d \(cfg), \(bands)")
+                for kept in [nil, WinogradWeights()] {
+                    let y = convTranspose2d(x, weight: w, bias: b, stride: cfg.stride, padding: cfg.padding,
+                                            outputPadding: cfg.outputPadding, winogradWeights: kept)
+                    XCTAssertEqual(y.shape, shape, "\(cfg)")
+                    assertValues(y, ref, accuracy: conv2dLowering == .winograd ? 4e-5 : 1e-5,
+                                 "convTranspose2d \(cfg), \(bands)\(kept == nil ? "" : ", frozen")")
+                    let g = ConvGeometry(channels: cfg.outChannels, height: shape[2], width: shape[3],
+                                         kernelH: cfg.kernelH, kernelW: cfg.kernelW, stride: cfg.stride,
+                                         padding: cfg.padding)
+                    if kept != nil && convTranspose2dKeepsTransposedWeight(inChannels: cfg.channels, geometry: g) {
+                        keptTransposedRuns += 1
+                    }
+                }
             }
         }
+        // The narrow products run on AVX-512 only; there the kept transpose must have been exercised.
+        if narrowProductsAvailable { XCTAssertGreaterThanOrEqual(keptTransposedRuns, 3) }
     }
 
     /// <conv(x), y> = <x, convT(y)> with the same weight: convT is the adjoint of conv w.r.t. the input.
