@@ -45,7 +45,8 @@ private struct KeptTransform {
 
     init(kind: Kind) { self.kind = kind }
 
-    /// Which Winograd the layer runs (a layer always runs the same one), or the plain transpose.
+    /// Which Winograd the layer runs, or the plain transpose. An up-conv switches between its Winograd transform
+    /// and its transpose when its input size does; the two never have the same count, which tells them apart.
     enum Layer { case stride1, transposed, strided, transposedMatrix }
 
     mutating func pointer(for weight: Tensor, layer: Layer = .stride1) -> UnsafePointer<Float> {
